@@ -1,0 +1,81 @@
+import { type NodeSnapshot, sampleSnapshot } from '@telltale/shared';
+
+/**
+ * A node snapshot shaped like what `instrument(io)` flushes for a node holding `connections`
+ * sockets of the reference app: one `user:` room per user, shared `thread:` rooms, presence lists,
+ * a few dozen event types and a well-filled latency sketch. Deterministic for a given index.
+ */
+export function realisticSnapshot(
+  cluster: string,
+  index: number,
+  connections: number,
+  now: number,
+): NodeSnapshot {
+  let seed = index * 7919 + 17;
+  const random = () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+  const users = Array.from({ length: connections }, (_, k) => `u${index}-${k}`);
+  const threads = Math.max(1, Math.floor(connections / 5));
+  const sizes: [string, number][] = [
+    ...Array.from({ length: threads }, (_, k): [string, number] => [`thread:${index * 13 + k}`, 2 + (k % 4)]),
+    ['presence:attendants', Math.ceil(connections / 10)],
+    ['presence:clients', Math.floor(connections * 0.9)],
+    ...users.map((u): [string, number] => [`user:${u}`, 1]),
+  ];
+  sizes.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  const eventTypes = [
+    'heartbeat',
+    'typing:start',
+    'typing:stop',
+    'thread:message',
+    'join:thread',
+    'leave:thread',
+  ];
+  for (let k = eventTypes.length; k < 20; k++) eventTypes.push(`app:event-${k}`);
+  const inByType = Object.fromEntries(eventTypes.map((t) => [t, Math.floor(random() * 1e6)]));
+  const outByType = Object.fromEntries(eventTypes.slice(0, 12).map((t) => [t, Math.floor(random() * 2e6)]));
+  const latencyMs = Array.from({ length: 1000 }, () => Math.exp(random() * 6 - 2));
+  const hub = Math.floor(connections / 10);
+  return sampleSnapshot({
+    node: {
+      id: `node-${index}`,
+      cluster,
+      hostname: `host-${index}`,
+      pid: 1000 + index,
+      startedAt: now - 3_600_000,
+      flushedAt: now,
+    },
+    gauges: {
+      connections,
+      byNamespace: { '/hub': hub, '/portal': connections - hub, '/admin': 0 },
+      byTransport: { websocket: connections - 2, polling: 2 },
+    },
+    counters: {
+      connects: connections * 3,
+      disconnects: connections * 2,
+      disconnectReasons: {
+        'transport close': connections,
+        'client namespace disconnect': Math.floor(connections / 2),
+        'ping timeout': Math.floor(connections / 4),
+        'server namespace disconnect': 3,
+        'transport error': Math.max(0, Math.floor(connections / 4) - 3),
+      },
+      eventsIn: Object.values(inByType).reduce((a, b) => a + b, 0),
+      eventsOut: Object.values(outByType).reduce((a, b) => a + b, 0),
+      eventsInByType: inByType,
+      eventsOutByType: outByType,
+      errors: 12,
+      authFailures: 4,
+      rateLimited: 30,
+    },
+    latencyMs,
+    rooms: { byPrefix: { thread: threads, presence: 2, user: connections }, sizes, truncated: false },
+    presence: {
+      online: users.slice(0, Math.floor(connections * 0.8)),
+      away: users.slice(Math.floor(connections * 0.8), Math.floor(connections * 0.9)),
+      staleClients: 1,
+    },
+  });
+}

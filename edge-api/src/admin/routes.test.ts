@@ -1,0 +1,138 @@
+import type { SocketRecord } from '@telltale/shared';
+import { afterEach, describe, expect, it } from 'vitest';
+import { admin, type Edge, flushNode, json, makeEdge, snapshotOf, socketOf } from '../../test/harness.ts';
+
+let edge: Edge;
+afterEach(() => edge?.stop());
+
+describe('GET /admin/nodes', () => {
+  it('lists every node with its state, version and last flush', async () => {
+    edge = makeEdge({ env: { EXPECTED_NODES: '2' } });
+    await flushNode(edge.store, snapshotOf('node-a'));
+    await flushNode(
+      edge.store,
+      snapshotOf('node-b', { node: { flushedAt: Date.now() - 5_000, version: '0.2.0' } }),
+    );
+    await edge.aggregator.aggregator.tick();
+    const res = await edge.app.request('/admin/nodes', { headers: admin });
+    expect(res.status).toBe(200);
+    const body = await json(res);
+    expect(body.expected).toBe(2);
+    expect(body.counts).toEqual({ live: 1, stale: 1, lost: 0, invalid: 0 });
+    const list = body.nodes as { id: string; state: string; version: string; lastFlushAt: number }[];
+    expect(list.map((n) => [n.id, n.state, n.version])).toEqual([
+      ['node-a', 'live', '0.1.0'],
+      ['node-b', 'stale', '0.2.0'],
+    ]);
+  });
+
+  it('needs admin auth', async () => {
+    edge = makeEdge();
+    expect((await edge.app.request('/admin/nodes')).status).toBe(401);
+  });
+});
+
+describe('GET /admin/connections', () => {
+  async function withSockets(): Promise<void> {
+    edge = makeEdge();
+    const a: SocketRecord[] = Array.from({ length: 7 }, (_, i) =>
+      socketOf(`a-${i}`, 'node-a', { userId: `u${i % 3}`, roomNames: [`user:u${i % 3}`, 'thread:9'] }),
+    );
+    const b: SocketRecord[] = Array.from({ length: 5 }, (_, i) =>
+      socketOf(`b-${i}`, 'node-b', { namespace: '/hub', userId: `staff${i}`, roomNames: [] }),
+    );
+    await flushNode(edge.store, snapshotOf('node-a'), a);
+    await flushNode(edge.store, snapshotOf('node-b'), b);
+  }
+
+  it('walks every socket of the cluster page by page with cursors', async () => {
+    await withSockets();
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = cursor ? `?limit=5&cursor=${encodeURIComponent(cursor)}` : '?limit=5';
+      const res = await edge.app.request(`/admin/connections${query}`, { headers: admin });
+      expect(res.status).toBe(200);
+      const page = (await res.json()) as { items: SocketRecord[]; nextCursor: string | null };
+      expect(page.items.length).toBeLessThanOrEqual(5);
+      seen.push(...page.items.map((s) => s.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen.sort()).toEqual(
+      [
+        ...Array.from({ length: 7 }, (_, i) => `a-${i}`),
+        ...Array.from({ length: 5 }, (_, i) => `b-${i}`),
+      ].sort(),
+    );
+  });
+
+  it('filters by node, namespace, user, room and search', async () => {
+    await withSockets();
+    const ids = async (query: string) => {
+      const page = await json(await edge.app.request(`/admin/connections?${query}`, { headers: admin }));
+      return (page.items as SocketRecord[]).map((s) => s.id).sort();
+    };
+    expect(await ids('node=node-b')).toHaveLength(5);
+    expect(await ids('namespace=/hub')).toHaveLength(5);
+    expect(await ids('user=u1')).toEqual(['a-1', 'a-4']);
+    expect(await ids('room=thread:9')).toHaveLength(7);
+    expect(await ids('search=staff3')).toEqual(['b-3']);
+  });
+
+  it('bounds the page size and rejects bad cursors', async () => {
+    await withSockets();
+    const big = await edge.app.request('/admin/connections?limit=501', { headers: admin });
+    expect(big.status).toBe(400);
+    expect((await json(big)).detail).toBe('query.limit: limit must be at most 500');
+    const bad = await edge.app.request('/admin/connections?cursor=not-a-cursor', { headers: admin });
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('content-type')).toBe('application/problem+json');
+  });
+});
+
+describe('GET /admin/rooms', () => {
+  it('pages the merged room table largest first, sizes summed across nodes, filtered by prefix', async () => {
+    edge = makeEdge();
+    const rooms = (prefix: string, n: number) =>
+      Array.from({ length: n }, (_, i) => [`${prefix}:${i}`, n - i] as [string, number]);
+    await flushNode(
+      edge.store,
+      snapshotOf('node-a', { rooms: { byPrefix: {}, sizes: rooms('thread', 30) } }),
+    );
+    await flushNode(
+      edge.store,
+      snapshotOf('node-b', {
+        rooms: {
+          byPrefix: {},
+          sizes: [
+            ['thread:29', 100],
+            ['user:x', 1],
+          ],
+        },
+      }),
+    );
+    await edge.aggregator.aggregator.tick();
+
+    const first = await json(await edge.app.request('/admin/rooms?limit=10', { headers: admin }));
+    const items = first.items as { name: string; size: number }[];
+    expect(items[0]).toEqual({ name: 'thread:29', size: 101 });
+    expect(first.total).toBe(31);
+    const rest: { name: string }[] = [];
+    let cursor = first.nextCursor as string | null;
+    while (cursor) {
+      const page = await json(
+        await edge.app.request(`/admin/rooms?limit=10&cursor=${cursor}`, { headers: admin }),
+      );
+      rest.push(...(page.items as { name: string }[]));
+      cursor = page.nextCursor as string | null;
+    }
+    expect(items.length + rest.length).toBe(31);
+    expect(new Set([...items, ...rest].map((r) => r.name)).size).toBe(31);
+
+    const users = await json(await edge.app.request('/admin/rooms?prefix=user:', { headers: admin }));
+    expect(users.items).toEqual([{ name: 'user:x', size: 1 }]);
+
+    expect((await edge.app.request('/admin/rooms?cursor=%%%', { headers: admin })).status).toBe(400);
+    expect((await edge.app.request('/admin/rooms?limit=0', { headers: admin })).status).toBe(400);
+  });
+});

@@ -1,0 +1,18 @@
+import type { AlertRule } from '@telltale/shared';
+import type { AlertsReport, LatestView } from './aggregator.ts';
+import type { HistoryQuery, HistoryResponse } from './history.ts';
+import type { RoomPage, RoomQuery } from './room-table.ts';
+
+/**
+ * What the HTTP app asks the aggregator. In-process on Node; over a Durable Object stub on
+ * Workers. Every argument and answer is structured-cloneable so the DO can implement it over RPC.
+ */
+export interface AggregatorClient {
+  latest(options?: { fresh?: boolean }): Promise<LatestView>;
+  history(query: HistoryQuery): Promise<HistoryResponse>;
+  alerts(): Promise<AlertsReport>;
+  setRules(rules: AlertRule[]): Promise<AlertRule[]>;
+  rooms(query: RoomQuery): Promise<RoomPage>;
+  /** A `text/event-stream` body carrying the live feed's updates until `signal` aborts. */
+  eventStream(signal: AbortSignal): Promise<ReadableStream<Uint8Array>>;
+}

@@ -1,0 +1,13 @@
+import type { EdgeConfig, TelltaleStore } from '@telltale/shared';
+import type { AggregatorOptions } from './aggregator.ts';
+
+/** The aggregator's settings from the edge's config, the same on Node and in the Durable Object. */
+export function aggregatorOptions(config: EdgeConfig, store: TelltaleStore): AggregatorOptions {
+  return {
+    cluster: config.CLUSTER_ID,
+    intervalMs: config.TICK_INTERVAL_MS ?? config.FLUSH_INTERVAL_MS,
+    expectedNodes: config.EXPECTED_NODES,
+    store,
+    webhookUrl: config.ALERT_WEBHOOK_URL,
+  };
+}

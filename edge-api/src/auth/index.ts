@@ -1,0 +1,121 @@
+import { createRemoteJWKSet, decodeProtectedHeader, errors, type JWTPayload, jwtVerify } from 'jose';
+import { HttpProblem, ProblemType } from '../problem/index.ts';
+import { secretsEqual } from './constant-time.ts';
+
+export interface Principal {
+  /** Who acted, for the audit: 'admin-token', a JWT's `sub`, or 'metrics-token'. */
+  actor: string;
+  via: 'admin-token' | 'jwt' | 'metrics-token';
+}
+
+export interface AuthConfig {
+  adminToken?: string;
+  metricsToken?: string;
+  jwtSecret?: string;
+  jwksUrl?: string;
+}
+
+export interface Authenticator {
+  /** True when at least one admin credential is configured; with none, admin routes stay closed. */
+  readonly adminEnabled: boolean;
+  /** Resolves the admin principal or throws a 401 / 403 / 503 problem. */
+  admin(authorization: string | undefined): Promise<Principal>;
+  /** For /metrics: null when it is public, else the metrics token or any admin credential. */
+  metrics(authorization: string | undefined): Promise<Principal | null>;
+}
+
+const ADMIN_REALM = 'Bearer realm="telltale-admin"';
+const JWKS_ALGORITHMS = ['RS256', 'ES256'];
+
+const unauthorized = (detail: string, error?: 'invalid_token') =>
+  new HttpProblem({
+    status: 401,
+    type: ProblemType.unauthorized,
+    title: 'Unauthorized',
+    detail,
+    headers: {
+      'www-authenticate': error
+        ? `${ADMIN_REALM}, error="${error}", error_description="${detail.replaceAll('"', "'")}"`
+        : ADMIN_REALM,
+    },
+  });
+
+function bearerToken(authorization: string | undefined): string | null {
+  const match = authorization?.match(/^Bearer\s+(\S+)\s*$/i);
+  return match?.[1] ?? null;
+}
+
+const looksLikeJwt = (token: string) => /^[\w-]+\.[\w-]+\.[\w-]*$/.test(token);
+
+export function createAuthenticator(config: AuthConfig): Authenticator {
+  const secret = config.jwtSecret ? new TextEncoder().encode(config.jwtSecret) : null;
+  const jwks = config.jwksUrl ? createRemoteJWKSet(new URL(config.jwksUrl)) : null;
+  const adminEnabled = Boolean(config.adminToken || secret || jwks);
+
+  async function verifyJwt(token: string): Promise<JWTPayload> {
+    let alg: string | undefined;
+    try {
+      alg = decodeProtectedHeader(token).alg;
+    } catch {
+      throw unauthorized('bearer token is not a well-formed JWT', 'invalid_token');
+    }
+    try {
+      // The algorithm is pinned per key: HS256 only with the shared secret, RS256/ES256 only via JWKS.
+      if (alg === 'HS256' && secret)
+        return (await jwtVerify(token, secret, { algorithms: ['HS256'] })).payload;
+      if (alg && JWKS_ALGORITHMS.includes(alg) && jwks) {
+        return (await jwtVerify(token, jwks, { algorithms: JWKS_ALGORITHMS })).payload;
+      }
+    } catch (err) {
+      if (err instanceof errors.JWTExpired) throw unauthorized('token expired', 'invalid_token');
+      throw unauthorized(`token rejected: ${(err as Error).message}`, 'invalid_token');
+    }
+    throw unauthorized(`token algorithm '${alg ?? 'none'}' is not accepted here`, 'invalid_token');
+  }
+
+  async function admin(authorization: string | undefined): Promise<Principal> {
+    if (!adminEnabled) {
+      throw new HttpProblem({
+        status: 503,
+        type: ProblemType.adminDisabled,
+        title: 'Admin API disabled',
+        detail: 'no admin credential is configured: set ADMIN_TOKEN, JWT_SECRET or JWT_JWKS_URL',
+      });
+    }
+    const token = bearerToken(authorization);
+    if (!token) throw unauthorized('send Authorization: Bearer <ADMIN_TOKEN or admin JWT>');
+    if (config.adminToken && (await secretsEqual(token, config.adminToken))) {
+      return { actor: 'admin-token', via: 'admin-token' };
+    }
+    if (!(secret || jwks) || !looksLikeJwt(token))
+      throw unauthorized('bearer token is not valid', 'invalid_token');
+    const payload = await verifyJwt(token);
+    if (typeof payload.sub !== 'string' || payload.sub === '') {
+      throw unauthorized('token has no sub claim', 'invalid_token');
+    }
+    if (payload.role !== 'admin') {
+      throw new HttpProblem({
+        status: 403,
+        type: ProblemType.forbidden,
+        title: 'Forbidden',
+        detail: `'${payload.sub}' has role '${String(payload.role ?? 'none')}'; admin routes need role 'admin'`,
+      });
+    }
+    return { actor: payload.sub, via: 'jwt' };
+  }
+
+  return {
+    adminEnabled,
+    admin,
+    async metrics(authorization) {
+      if (!config.metricsToken) return null;
+      const token = bearerToken(authorization);
+      if (token && (await secretsEqual(token, config.metricsToken))) {
+        return { actor: 'metrics-token', via: 'metrics-token' };
+      }
+      if (!token) throw unauthorized('/metrics needs Authorization: Bearer <METRICS_TOKEN>');
+      if (!adminEnabled) throw unauthorized('bearer token is not valid', 'invalid_token');
+      return admin(authorization);
+    },
+  };
+}

@@ -1,0 +1,97 @@
+import type { HealthReport } from '@telltale/shared';
+import { describe, expect, it } from 'vitest';
+import { evaluateProbe } from './evaluate.ts';
+
+const thresholds = { warningMs: 500, criticalMs: 2000, timeoutMs: 5000 };
+const url = 'http://edge.test/health';
+
+function report(status: HealthReport['status'], checks: HealthReport['checks'] = {}): HealthReport {
+  return { status, serviceId: 'telltale', description: 'cluster health', checks };
+}
+
+const fast = (r: HealthReport, httpStatus = 200) =>
+  evaluateProbe({ kind: 'report', httpStatus, elapsedMs: 12, report: r }, thresholds, url);
+
+describe('evaluateProbe', () => {
+  it('is OK for a fast passing cluster, with response time and numeric checks as perfdata', () => {
+    const outcome = fast(
+      report('pass', {
+        'nodes:live': [{ status: 'pass', observedValue: 3 }],
+        'redis:latency': [{ status: 'pass', observedValue: 1.5, observedUnit: 'ms' }],
+        'redis:connected': [{ status: 'pass', observedValue: true }],
+      }),
+    );
+    expect(outcome.state).toBe('OK');
+    expect(outcome.exitCode).toBe(0);
+    expect(outcome.summary).toBe('cluster pass (HTTP 200) in 12 ms');
+    expect(outcome.perfdata).toEqual([
+      { label: 'time', value: 0.012, uom: 's', warn: 0.5, crit: 2, min: 0, max: 5 },
+      { label: 'nodes:live', value: 3, uom: '' },
+      { label: 'redis:latency', value: 1.5, uom: 'ms' },
+      { label: 'redis:connected', value: 1, uom: '' },
+    ]);
+  });
+
+  it('is WARNING when the cluster warns, naming the checks that do not pass', () => {
+    const outcome = fast(
+      report('warn', {
+        'nodes:state': [
+          { componentId: 'node-a', status: 'pass' },
+          { componentId: 'node-b', status: 'warn', output: 'stale: last flush 17 s ago' },
+        ],
+      }),
+    );
+    expect(outcome.state).toBe('WARNING');
+    expect(outcome.exitCode).toBe(1);
+    expect(outcome.problems).toEqual(['nodes:state[node-b] warn (stale: last flush 17 s ago)']);
+    expect(outcome.summary).toContain('nodes:state[node-b] warn (stale: last flush 17 s ago)');
+  });
+
+  it('is CRITICAL when the cluster fails (HTTP 503)', () => {
+    const outcome = fast(report('fail', { 'nodes:live': [{ status: 'fail', observedValue: 0 }] }), 503);
+    expect(outcome.state).toBe('CRITICAL');
+    expect(outcome.exitCode).toBe(2);
+    expect(outcome.summary).toContain('cluster fail (HTTP 503)');
+  });
+
+  it('escalates a passing cluster by response time', () => {
+    const at = (elapsedMs: number) =>
+      evaluateProbe({ kind: 'report', httpStatus: 200, elapsedMs, report: report('pass') }, thresholds, url);
+    expect(at(499).state).toBe('OK');
+    expect(at(500).state).toBe('WARNING');
+    expect(at(500).summary).toContain('over the warning threshold of 500 ms');
+    expect(at(2000).state).toBe('CRITICAL');
+    expect(at(2000).summary).toContain('over the critical threshold of 2000 ms');
+  });
+
+  it('never lets a fast answer hide a failing cluster', () => {
+    const slowWarn = evaluateProbe(
+      { kind: 'report', httpStatus: 503, elapsedMs: 600, report: report('fail') },
+      thresholds,
+      url,
+    );
+    expect(slowWarn.state).toBe('CRITICAL');
+  });
+
+  it('is CRITICAL for timeouts, TLS errors and unreachable hosts, each with its own message', () => {
+    const timeout = evaluateProbe({ kind: 'timeout', timeoutMs: 5000 }, thresholds, url);
+    expect([timeout.state, timeout.summary]).toEqual(['CRITICAL', `no answer from ${url} within 5000 ms`]);
+    const tls = evaluateProbe({ kind: 'tls', reason: 'self-signed certificate' }, thresholds, url);
+    expect(tls.summary).toBe(`TLS error talking to ${url}: self-signed certificate`);
+    const down = evaluateProbe({ kind: 'unreachable', reason: 'ECONNREFUSED' }, thresholds, url);
+    expect([down.exitCode, down.summary]).toEqual([2, `cannot reach ${url}: ECONNREFUSED`]);
+  });
+
+  it('is UNKNOWN for an answer that is not a health report, CRITICAL when it is a 5xx page', () => {
+    const probe = {
+      kind: 'not-a-report',
+      elapsedMs: 3,
+      contentType: 'text/html',
+      reason: 'answer is not JSON',
+    } as const;
+    const html = evaluateProbe({ ...probe, httpStatus: 200 }, thresholds, url);
+    expect([html.state, html.exitCode]).toEqual(['UNKNOWN', 3]);
+    expect(html.summary).toBe(`HTTP 200 from ${url} is not a Telltale health report: answer is not JSON`);
+    expect(evaluateProbe({ ...probe, httpStatus: 502 }, thresholds, url).state).toBe('CRITICAL');
+  });
+});

@@ -1,0 +1,162 @@
+import type {
+  AckWatch,
+  AuditEntry,
+  Command,
+  CommandAck,
+  CommandAddress,
+  CommandResult,
+  TelltaleStore,
+  UnaddressedEnvelope,
+} from '@telltale/shared';
+import { fromStore, HttpProblem, ProblemType } from '../problem/index.ts';
+
+/**
+ * The edge side of the command protocol, in one place:
+ *   1. watch   — start collecting the command's acks before anything goes out, so none is missed
+ *                (pushed over one shared subscription on Node, polled over Upstash REST);
+ *   2. publish — one round trip finds the nodes (the socket's owner, or every live node) and
+ *                publishes on each one's own channel; PUBLISH counts each node's subscribers;
+ *   3. collect — wait until every reached node acked or the deadline passed; a node nobody was
+ *                listening for (killed, cut off from Redis) is missing at once, not at the deadline;
+ *   4. answer  — targeted / acked / missing nodes and affected sockets, partial if it must be;
+ *   5. audit   — the command, the actor and the result go to the audit stream, written after the
+ *                answer where the runtime lets work outlive it (`background`).
+ * A node that is down costs at most the deadline; it never makes the answer hang or fail.
+ */
+
+export interface DispatchOptions {
+  store: TelltaleStore;
+  cluster: string;
+  /** COMMAND_TIMEOUT_MS: how long to wait for acks. */
+  timeoutMs: number;
+  now?: () => number;
+  newId?: () => string;
+  auditMaxLen?: number;
+  /**
+   * Keeps work the answer need not wait for (the audit write, failures already logged) alive
+   * after it: Workers pass `executionCtx.waitUntil`; on Node it simply runs on.
+   */
+  background?: (work: Promise<void>) => void;
+}
+
+export const AUDIT_MAX_LEN = 10_000;
+
+export async function dispatchCommand(
+  options: DispatchOptions,
+  command: Command,
+  actor: string,
+): Promise<CommandResult> {
+  const { store, cluster, timeoutMs } = options;
+  const now = options.now ?? Date.now;
+  const started = now();
+  const envelope: UnaddressedEnvelope = {
+    id: options.newId?.() ?? crypto.randomUUID(),
+    cluster,
+    actor,
+    issuedAt: started,
+    command,
+  };
+
+  const watch = await fromStore(store.watchAcks(cluster, envelope.id));
+  const { targeted, acks } = await deliver(store, watch, envelope, started + timeoutMs, now).finally(() =>
+    watch.close(),
+  );
+
+  const acked = [...new Set(acks.map((a) => a.nodeId))].sort();
+  const missing = targeted.filter((n) => !acked.includes(n));
+  const result: CommandResult = {
+    commandId: envelope.id,
+    command,
+    targeted,
+    acked,
+    missing,
+    affected: acks.reduce((sum, a) => sum + a.affected, 0),
+    acks,
+    complete: missing.length === 0,
+    durationMs: now() - started,
+  };
+  const target = command.type === 'disconnect-socket' ? (targeted[0] ?? '*') : '*';
+  const audit = store
+    .appendAudit(cluster, auditEntry(envelope, target, result), options.auditMaxLen ?? AUDIT_MAX_LEN)
+    .catch((error: unknown) =>
+      console.error(`[edge] writing command ${envelope.id} to the audit trail failed:`, error),
+    );
+  options.background?.(audit);
+  return result;
+}
+
+/** Publishes, then waits for the nodes it reached; an unreached node will never ack, so it is not waited for. */
+async function deliver(
+  store: TelltaleStore,
+  watch: AckWatch,
+  envelope: UnaddressedEnvelope,
+  deadline: number,
+  now: () => number,
+): Promise<{ targeted: string[]; acks: CommandAck[] }> {
+  const delivery = await fromStore(store.publishCommand(envelope, addressOf(envelope.command)));
+  if (!delivery || delivery.targeted.length === 0) throw nobodyToAsk(envelope.cluster, envelope.command);
+  const reached = delivery.targeted.filter((nodeId) => !delivery.unreached.includes(nodeId));
+  const acks = reached.length > 0 ? await watch.wait(reached, deadline - now()) : [];
+  return { targeted: delivery.targeted, acks };
+}
+
+/** A socket command goes to the node that owns the socket; anything else to every live node. */
+function addressOf(command: Command): CommandAddress {
+  return command.type === 'disconnect-socket'
+    ? { to: 'socket-owner', socketId: command.socketId }
+    : { to: 'live-nodes' };
+}
+
+function nobodyToAsk(cluster: string, command: Command): HttpProblem {
+  if (command.type === 'disconnect-socket') {
+    return new HttpProblem({
+      status: 404,
+      type: ProblemType.notFound,
+      title: 'Unknown socket',
+      detail: `no live node reports socket '${command.socketId}'`,
+    });
+  }
+  if (command.type === 'disconnect-user') {
+    return new HttpProblem({
+      status: 404,
+      type: ProblemType.notFound,
+      title: 'Unknown user',
+      detail: `no live node to hold sockets of user '${command.userId}'`,
+    });
+  }
+  return new HttpProblem({
+    status: 503,
+    type: ProblemType.noLiveNode,
+    title: 'No live socket node',
+    detail: `no socket node of cluster '${cluster}' is live, so nobody would run '${command.type}'`,
+  });
+}
+
+function auditEntry(envelope: UnaddressedEnvelope, target: string, result: CommandResult): AuditEntry {
+  return {
+    id: envelope.id,
+    at: envelope.issuedAt,
+    actor: envelope.actor,
+    command: envelope.command,
+    target,
+    result: {
+      targeted: result.targeted.length,
+      acked: result.acked.length,
+      missing: result.missing,
+      affected: result.affected,
+      complete: result.complete,
+    },
+  };
+}
+
+/**
+ * HTTP status for a result: 200 when every node acked without error, 207 when some did not answer
+ * or reported an error. A disconnect that reached everyone but touched no socket is a 404 (null).
+ */
+export function resultStatus(result: CommandResult): 200 | 207 | null {
+  const clean = result.complete && result.acks.every((a) => a.ok);
+  if (!clean) return 207;
+  const isDisconnect =
+    result.command.type === 'disconnect-socket' || result.command.type === 'disconnect-user';
+  return isDisconnect && result.affected === 0 ? null : 200;
+}

@@ -1,0 +1,37 @@
+import type { EdgeConfig, TelltaleStore } from '@telltale/shared';
+import type { Context, Hono, MiddlewareHandler } from 'hono';
+import type { AggregatorClient } from './aggregator/client.ts';
+import type { Authenticator } from './auth/index.ts';
+import type { AuthVariables } from './auth/middleware.ts';
+import type { TokenBucketOptions } from './rate-limit/index.ts';
+
+export type EdgeEnv = { Variables: AuthVariables };
+
+export interface AppDeps {
+  config: EdgeConfig;
+  store: TelltaleStore;
+  aggregator: AggregatorClient;
+  /** Upgrades `/admin/ws` to a WebSocket; runtime specific (node-ws on Node, a DO on Workers). */
+  liveFeed?: (c: Context) => Response | Promise<Response>;
+  /** The dashboard, mounted at /system/health/realtime. */
+  dashboard?: Hono;
+  now?: () => number;
+  /** Admin mutations per actor; default a burst of 20, then 5 per second. */
+  adminRateLimit?: TokenBucketOptions;
+  /** Largest accepted request body; default 64 KiB. */
+  maxBodyBytes?: number;
+}
+
+/** What every route module gets: the deps plus the auth and rate-limit middleware built once. */
+export interface EdgeServices {
+  config: EdgeConfig;
+  store: TelltaleStore;
+  aggregator: AggregatorClient;
+  auth: Authenticator;
+  now: () => number;
+  /** Requires an admin bearer token or admin JWT. */
+  admin: MiddlewareHandler<EdgeEnv>;
+  /** Per-actor token bucket for admin mutations; goes after `admin`. */
+  limit: MiddlewareHandler<EdgeEnv>;
+  liveFeed?: (c: Context) => Response | Promise<Response>;
+}

@@ -1,0 +1,61 @@
+import type { Command } from '@telltale/shared';
+import type { AdminApi } from './api.ts';
+import { badge, byId, fillTable, h } from './dom.ts';
+import { formatDateTime } from './format.ts';
+import { AuditPage } from './schemas.ts';
+
+/** The audit trail of admin commands, newest first. */
+export class AuditPanel {
+  private readonly body = byId('audit-table').querySelector('tbody')!;
+
+  constructor(
+    private readonly api: AdminApi,
+    private readonly onError: (message: string) => void,
+  ) {}
+
+  async refresh(): Promise<void> {
+    try {
+      const page = await this.api.get('/admin/commands?limit=20', AuditPage);
+      const rows = page.items.map((entry) => {
+        const { result } = entry;
+        const tone = !result.complete ? 'warn' : result.affected > 0 ? 'pass' : 'muted';
+        const summary = `${result.acked}/${result.targeted} acked · ${result.affected} affected`;
+        return h(
+          'tr',
+          { 'data-command': entry.id },
+          h('td', { class: 'num nowrap' }, formatDateTime(entry.at)),
+          h('td', { class: 'mono' }, entry.actor),
+          h('td', { class: 'mono' }, describeCommand(entry.command)),
+          h('td', { class: 'mono' }, entry.target),
+          h(
+            'td',
+            {},
+            badge(result.complete ? 'complete' : `missing ${result.missing.join(', ')}`, tone),
+            ' ',
+            summary,
+          ),
+        );
+      });
+      fillTable(this.body, 5, rows, 'No admin command yet.');
+    } catch (error) {
+      this.onError(error instanceof Error ? error.message : String(error));
+    }
+  }
+}
+
+export function describeCommand(command: Command): string {
+  switch (command.type) {
+    case 'disconnect-socket':
+      return `disconnect socket ${command.socketId}`;
+    case 'disconnect-user':
+      return `disconnect user ${command.userId}`;
+    case 'broadcast':
+      return `broadcast ${command.event} to ${command.namespace}${command.room ? ` ${command.room}` : ''}`;
+    case 'maintenance':
+      return `maintenance ${command.enabled ? 'on' : 'off'}`;
+    case 'rate-limit':
+      return 'set rate limits';
+    case 'disconnect-all':
+      return 'disconnect all';
+  }
+}

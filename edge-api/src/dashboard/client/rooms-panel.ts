@@ -1,0 +1,68 @@
+import type { AdminApi } from './api.ts';
+import { byId, fillTable, h, replaceChildren } from './dom.ts';
+import { formatCount } from './format.ts';
+import { CursorPager } from './pager.ts';
+import { type RoomsPage, RoomsPage as RoomsPageSchema } from './schemas.ts';
+
+const PAGE_SIZE = 10;
+
+/** Rooms, largest first, filterable by prefix, paged with the API's keyset cursors. */
+export class RoomsPanel {
+  private prefix = '';
+  private readonly pager = new CursorPager(() => void this.refresh());
+  private readonly body = byId('rooms-table').querySelector('tbody')!;
+  private readonly pagerControls = byId('rooms-pager');
+  private readonly chips = byId('room-prefixes');
+  private prefixSignature = '';
+
+  constructor(
+    private readonly api: AdminApi,
+    private readonly onError: (message: string) => void,
+  ) {}
+
+  /** Prefix chips follow the cluster's prefixes; the page itself refreshes on each update. */
+  showPrefixes(byPrefix: Record<string, number>): void {
+    const prefixes = Object.keys(byPrefix).sort();
+    const signature = prefixes.join('|');
+    if (signature === this.prefixSignature) return;
+    this.prefixSignature = signature;
+    const chip = (value: string, label: string) => {
+      const button = h(
+        'button',
+        { type: 'button', class: 'chip', 'aria-pressed': String(this.prefix === value) },
+        label,
+      );
+      button.addEventListener('click', () => {
+        this.prefix = value;
+        this.pager.reset();
+        for (const other of this.chips.querySelectorAll('button'))
+          other.setAttribute('aria-pressed', 'false');
+        button.setAttribute('aria-pressed', 'true');
+        void this.refresh();
+      });
+      return button;
+    };
+    replaceChildren(this.chips, chip('', 'all'), ...prefixes.map((p) => chip(`${p}:`, `${p}:`)));
+  }
+
+  async refresh(): Promise<void> {
+    const cursor = this.pager.cursor;
+    const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
+    if (this.prefix) query.set('prefix', this.prefix);
+    if (cursor) query.set('cursor', cursor);
+    try {
+      this.render(await this.api.get(`/admin/rooms?${query}`, RoomsPageSchema));
+    } catch (error) {
+      this.onError(error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  private render(page: RoomsPage): void {
+    const rows = page.items.map((room) =>
+      h('tr', {}, h('td', { class: 'mono' }, room.name), h('td', { class: 'num' }, formatCount(room.size))),
+    );
+    fillTable(this.body, 2, rows, this.prefix ? `No room starts with ${this.prefix}` : 'No rooms.');
+    const note = `${formatCount(page.total)} rooms${page.approximate ? ' (approximate: a node capped its list)' : ''} · page ${this.pager.page}`;
+    this.pager.render(this.pagerControls, note, page.nextCursor);
+  }
+}

@@ -1,0 +1,62 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { makeEdge } from '../../test/harness.ts';
+import { DASHBOARD_HASH } from './assets.generated.ts';
+import { buildDashboard, GENERATED_PATH } from './build.ts';
+import { DASHBOARD_CSP } from './index.ts';
+
+describe('dashboard assets', () => {
+  it('assets.generated.ts is what the client sources build to (run build:dashboard when this fails)', async () => {
+    const { module } = await buildDashboard();
+    const committed = await readFile(GENERATED_PATH, 'utf8');
+    // Compare digests: a failing diff of two 200 KB bundles helps nobody.
+    const digest = (text: string) => createHash('sha256').update(text).digest('hex');
+    expect(digest(committed), 'run `pnpm --filter @telltale/edge-api build:dashboard`').toBe(digest(module));
+  }, 60_000);
+});
+
+describe('GET /system/health/realtime', () => {
+  const edge = makeEdge();
+
+  it('serves the page with a strict CSP and asset URLs carrying the build hash', async () => {
+    const response = await edge.app.request('/system/health/realtime');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(response.headers.get('content-security-policy')).toBe(DASHBOARD_CSP);
+    const html = await response.text();
+    expect(html).toContain(`src="realtime/app.js?v=${DASHBOARD_HASH}"`);
+    expect(html).toContain(`href="realtime/app.css?v=${DASHBOARD_HASH}"`);
+    expect(html).not.toMatch(/https?:\/\//);
+  });
+
+  it('redirects the trailing-slash URL, whose relative asset paths would not resolve', async () => {
+    const response = await edge.app.request('/system/health/realtime/');
+    expect(response.status).toBe(308);
+    expect(response.headers.get('location')).toBe('/system/health/realtime');
+  });
+
+  it('serves the bundle and the stylesheet, immutable only for the current hash, with ETag revalidation', async () => {
+    const js = await edge.app.request(`/system/health/realtime/app.js?v=${DASHBOARD_HASH}`);
+    expect(js.status).toBe(200);
+    expect(js.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(js.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect((await js.text()).length).toBeGreaterThan(10_000);
+
+    const css = await edge.app.request('/system/health/realtime/app.css?v=old');
+    expect(css.headers.get('content-type')).toBe('text/css; charset=utf-8');
+    expect(css.headers.get('cache-control')).toBe('no-cache');
+    expect(await css.text()).toContain('.uplot');
+
+    const again = await edge.app.request('/system/health/realtime/app.js', {
+      headers: { 'if-none-match': `"${DASHBOARD_HASH}"` },
+    });
+    expect(again.status).toBe(304);
+  });
+
+  it('keeps cluster data behind the admin API: the page itself embeds none', async () => {
+    const html = await (await edge.app.request('/system/health/realtime')).text();
+    expect(html).toContain('id="token-dialog"');
+    expect((await edge.app.request('/admin/connections')).status).toBe(401);
+  });
+});

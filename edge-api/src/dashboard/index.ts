@@ -1,0 +1,61 @@
+import { Hono } from 'hono';
+import { DASHBOARD_CSS, DASHBOARD_HASH, DASHBOARD_HTML, DASHBOARD_JS } from './assets.generated.ts';
+
+/**
+ * The page may only talk to its own origin and load its own assets: no CDN, no inline script.
+ * `connect-src 'self'` covers the same-origin WebSocket feed as well.
+ */
+export const DASHBOARD_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "connect-src 'self'",
+  "img-src 'self' data:",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+/**
+ * The realtime dashboard as a route module, mounted at /system/health/realtime. Its assets are
+ * strings compiled into the bundle (assets.generated.ts), so Node and Workers serve it alike with
+ * no filesystem. The page is public; every number it shows comes from admin routes it calls with
+ * the token the operator enters.
+ */
+export function dashboardRoutes(): Hono {
+  const routes = new Hono();
+
+  routes.get('/', (c) =>
+    c.body(DASHBOARD_HTML, 200, {
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': 'no-cache',
+      'content-security-policy': DASHBOARD_CSP,
+      'referrer-policy': 'no-referrer',
+      'x-frame-options': 'DENY',
+    }),
+  );
+
+  const asset = (body: string, type: string) =>
+    routes.get(`/app.${type === 'text/css' ? 'css' : 'js'}`, (c) => {
+      const etag = `"${DASHBOARD_HASH}"`;
+      const headers = {
+        'content-type': `${type}; charset=utf-8`,
+        etag,
+        // Only a URL carrying this build's hash may be cached for good.
+        'cache-control': c.req.query('v') === DASHBOARD_HASH ? IMMUTABLE : 'no-cache',
+      };
+      if (c.req.header('if-none-match') === etag) return c.body(null, 304, headers);
+      return c.body(body, 200, headers);
+    });
+  asset(DASHBOARD_JS, 'text/javascript');
+  asset(DASHBOARD_CSS, 'text/css');
+
+  // Relative asset URLs resolve against the slash-less path only.
+  routes.get('/*', (c) =>
+    c.req.path.endsWith('/') ? c.redirect(c.req.path.replace(/\/+$/, ''), 308) : c.notFound(),
+  );
+
+  return routes;
+}

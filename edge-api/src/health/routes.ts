@@ -1,0 +1,80 @@
+import { healthHttpStatus, renderVerboseHealth } from '@telltale/shared';
+import { Hono } from 'hono';
+import type { EdgeEnv, EdgeServices } from '../context.ts';
+import { wantsFresh } from '../fresh.ts';
+
+const HEALTH_JSON = 'application/health+json';
+const PING_TIMEOUT_MS = 2000;
+
+/** `/health` answers for the cluster (from the aggregator); `/health/live` and `/ready` for this edge. */
+export function healthRoutes(s: EdgeServices): Hono<EdgeEnv> {
+  const routes = new Hono<EdgeEnv>();
+
+  routes.get('/', async (c) => {
+    const latest = await s.aggregator.latest({ fresh: await wantsFresh(c, s) });
+    const status = healthHttpStatus(latest.health);
+    c.header('cache-control', 'no-store');
+    if (c.req.query('verbose') !== undefined) return c.text(renderVerboseHealth(latest.health), status);
+    return c.body(JSON.stringify(latest.health), status, { 'content-type': HEALTH_JSON });
+  });
+
+  routes.get('/live', (c) =>
+    c.body(
+      JSON.stringify({
+        status: 'pass',
+        serviceId: 'telltale-edge',
+        description: 'edge API process is alive',
+      }),
+      200,
+      {
+        'content-type': HEALTH_JSON,
+        'cache-control': 'no-store',
+      },
+    ),
+  );
+
+  routes.get('/ready', async (c) => {
+    c.header('cache-control', 'no-store');
+    try {
+      const ms = await withTimeout(s.store.ping(), PING_TIMEOUT_MS);
+      const check = { componentType: 'datastore', observedValue: ms, observedUnit: 'ms', status: 'pass' };
+      return c.body(
+        JSON.stringify({
+          status: 'pass',
+          serviceId: 'telltale-edge',
+          description: 'edge API can reach its store',
+          checks: { [`${s.store.kind}:responseTime`]: [check] },
+        }),
+        200,
+        { 'content-type': HEALTH_JSON },
+      );
+    } catch (err) {
+      const output = `store (${s.store.kind}) unreachable: ${(err as Error).message}`;
+      return c.body(
+        JSON.stringify({
+          status: 'fail',
+          serviceId: 'telltale-edge',
+          description: 'edge API can reach its store',
+          output,
+          checks: {
+            [`${s.store.kind}:responseTime`]: [{ componentType: 'datastore', status: 'fail', output }],
+          },
+        }),
+        503,
+        { 'content-type': HEALTH_JSON },
+      );
+    }
+  });
+
+  return routes;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => {
+    if (timer !== undefined) clearTimeout(timer);
+  });
+}

@@ -1,0 +1,3 @@
+export { edgeConfigOrExit } from './config.ts';
+export { runEdge } from './run.ts';
+export { createNodeStore } from './store.ts';

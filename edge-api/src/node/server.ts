@@ -1,0 +1,124 @@
+import type { AddressInfo } from 'node:net';
+import { type ServerType, serve } from '@hono/node-server';
+import { createNodeWebSocket } from '@hono/node-ws';
+import type { EdgeConfig, TelltaleStore } from '@telltale/shared';
+import type { Context, Hono } from 'hono';
+import type { WSContext, WSEvents } from 'hono/ws';
+import type { WebSocket } from 'ws';
+import { createInProcessAggregator, type InProcessAggregator } from '../aggregator/in-process.ts';
+import { aggregatorOptions } from '../aggregator/options.ts';
+import type { AggregatorLogger, LiveConnection, SubscriberState } from '../aggregator/runtime.ts';
+import { createApp } from '../app.ts';
+
+export interface EdgeServerOptions {
+  config: EdgeConfig;
+  store: TelltaleStore;
+  /** Default 127.0.0.1 in tests; main.ts passes 0.0.0.0. */
+  hostname?: string;
+  dashboard?: Hono;
+  logger?: AggregatorLogger;
+}
+
+export interface RunningEdge {
+  url: string;
+  port: number;
+  app: ReturnType<typeof createApp>;
+  aggregator: InProcessAggregator;
+  close(): Promise<void>;
+}
+
+/**
+ * The edge on Node: the in-process aggregator (timer + memory history), the Hono app on
+ * @hono/node-server, and `/admin/ws` upgraded by @hono/node-ws. The store is the caller's to close.
+ */
+export async function startEdgeServer(options: EdgeServerOptions): Promise<RunningEdge> {
+  const { config, store } = options;
+  const hostname = options.hostname ?? '127.0.0.1';
+  const aggregator = createInProcessAggregator({
+    ...aggregatorOptions(config, store),
+    externalUrl: `http://${hostname === '0.0.0.0' ? 'localhost' : hostname}:${config.PORT}`,
+    logger: options.logger,
+  });
+
+  let upgrade: ((c: Context, events: WSEvents<WebSocket>) => Promise<Response>) | null = null;
+  let sockets = 0;
+  const app = createApp({
+    config,
+    store,
+    aggregator: aggregator.client,
+    dashboard: options.dashboard,
+    liveFeed: (c) => {
+      if (!upgrade) throw new Error('WebSocket support is not wired yet');
+      return upgrade(c, feedEvents(aggregator, `ws-${++sockets}`));
+    },
+  });
+  const nodeWs = createNodeWebSocket({ app });
+  upgrade = (c, events) => nodeWs.upgradeWebSocket(c, events);
+
+  await aggregator.start();
+  const server = await listen(app.fetch, config.PORT, hostname);
+  nodeWs.injectWebSocket(server);
+  const port = (server.address() as AddressInfo).port;
+
+  return {
+    url: `http://${hostname === '0.0.0.0' ? '127.0.0.1' : hostname}:${port}`,
+    port,
+    app,
+    aggregator,
+    async close() {
+      await aggregator.stop();
+      for (const client of nodeWs.wss.clients) client.terminate();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function listen(
+  fetch: (request: Request) => Response | Promise<Response>,
+  port: number,
+  hostname: string,
+): Promise<ServerType> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch, port, hostname }, () => resolve(server));
+    server.once('error', reject);
+  });
+}
+
+/** Adapts one node-ws socket to the aggregator's LiveConnection and lifecycle hooks. */
+function feedEvents(aggregator: InProcessAggregator, id: string): WSEvents<WebSocket> {
+  let connection: LiveConnection | null = null;
+  return {
+    onOpen(_event, ws) {
+      connection = wsConnection(id, ws);
+      aggregator.connect(connection);
+    },
+    onMessage(event, _ws) {
+      if (!connection) return;
+      const data = event.data;
+      if (typeof data === 'string' || data instanceof ArrayBuffer)
+        aggregator.aggregator.onMessage(connection, data);
+    },
+    onClose() {
+      if (connection) aggregator.disconnect(connection);
+      connection = null;
+    },
+  };
+}
+
+function wsConnection(id: string, ws: WSContext<WebSocket>): LiveConnection {
+  let state: SubscriberState = { paused: false };
+  return {
+    id,
+    send(message) {
+      // OPEN only; a closing socket is dropped from the hub by its close event.
+      if (ws.readyState === 1) ws.send(message);
+    },
+    close: (code, reason) => ws.close(code, reason),
+    get state() {
+      return state;
+    },
+    setState(next) {
+      state = next;
+    },
+  };
+}

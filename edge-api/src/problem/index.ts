@@ -1,0 +1,123 @@
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { z } from 'zod';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+/** Problem `type` URIs (RFC 9457 §3.1.1); `about:blank` when the status code says it all. */
+export const ProblemType = {
+  blank: 'about:blank',
+  validation: 'urn:telltale:problem:validation',
+  unauthorized: 'urn:telltale:problem:unauthorized',
+  forbidden: 'urn:telltale:problem:forbidden',
+  adminDisabled: 'urn:telltale:problem:admin-disabled',
+  rateLimited: 'urn:telltale:problem:rate-limited',
+  notFound: 'urn:telltale:problem:not-found',
+  storeUnavailable: 'urn:telltale:problem:store-unavailable',
+  noLiveNode: 'urn:telltale:problem:no-live-node',
+} as const;
+
+export interface ProblemInit {
+  status: ContentfulStatusCode;
+  title: string;
+  detail: string;
+  type?: string;
+  /** Extension members (RFC 9457 §3.2), e.g. `errors` for validation or the command result. */
+  extensions?: Record<string, unknown>;
+  headers?: Record<string, string>;
+}
+
+/** Thrown anywhere in a request; the app's onError turns it into an application/problem+json answer. */
+export class HttpProblem extends Error {
+  constructor(readonly init: ProblemInit) {
+    super(init.detail);
+    this.name = 'HttpProblem';
+  }
+}
+
+export function problem(c: Context, init: ProblemInit): Response {
+  const body = {
+    type: init.type ?? ProblemType.blank,
+    title: init.title,
+    status: init.status,
+    detail: init.detail,
+    instance: c.req.path,
+    ...init.extensions,
+  };
+  return c.body(JSON.stringify(body), init.status, {
+    ...init.headers,
+    'content-type': PROBLEM_CONTENT_TYPE,
+  });
+}
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+/** `rules[0].threshold` style paths so the operator sees exactly which field was wrong. */
+export function fieldErrors(error: z.ZodError): FieldError[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.reduce<string>(
+      (acc, key) =>
+        typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key),
+      '',
+    ),
+    message: issue.message,
+  }));
+}
+
+export function validationProblem(where: 'body' | 'query' | 'path', error: z.ZodError): HttpProblem {
+  const errors = fieldErrors(error);
+  const located = (path: string) =>
+    path === '' ? where : path.startsWith('[') ? `${where}${path}` : `${where}.${path}`;
+  const detail = errors.map((e) => `${located(e.path)}: ${e.message}`).join('; ');
+  return new HttpProblem({
+    status: 400,
+    type: ProblemType.validation,
+    title: `Invalid request ${where}`,
+    detail,
+    extensions: { errors },
+  });
+}
+
+export const storeUnavailable = (err: unknown) =>
+  new HttpProblem({
+    status: 503,
+    type: ProblemType.storeUnavailable,
+    title: 'Store unavailable',
+    detail: `the metrics store did not answer: ${(err as Error).message}`,
+    headers: { 'retry-after': '5' },
+  });
+
+/** 503 for a route that answers from the cluster view while there is none: not read yet, or the read failed. */
+export const noClusterView = (reason: string | null, headers?: Record<string, string>) =>
+  new HttpProblem({
+    status: 503,
+    type: ProblemType.storeUnavailable,
+    title: 'No cluster view',
+    detail: reason ?? 'the cluster has not been read yet',
+    headers,
+  });
+
+/** Adapters reject cursors they did not issue with this wording; that is the caller's mistake. */
+const BAD_CURSOR = /^invalid [\w ]*cursor/i;
+
+/** Awaits a store call; a rejected cursor becomes a 400, any other rejection a 503 instead of a 500. */
+export async function fromStore<T>(call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (err) {
+    if (err instanceof HttpProblem) throw err;
+    const message = (err as Error).message ?? String(err);
+    if (BAD_CURSOR.test(message)) {
+      throw new HttpProblem({
+        status: 400,
+        type: ProblemType.validation,
+        title: 'Invalid cursor',
+        detail: message,
+      });
+    }
+    throw storeUnavailable(err);
+  }
+}

@@ -1,0 +1,42 @@
+import { ConfigError, EdgeConfig, parseConfig, type TelltaleStore } from '@telltale/shared';
+import { createUpstashStore } from '@telltale/shared/store/upstash';
+import { Redis } from '@upstash/redis/cloudflare';
+import type { ClusterAggregatorObject } from './aggregator-object.ts';
+
+/** The Worker's bindings: `[vars]` and secrets from wrangler.toml, plus the aggregator namespace. */
+export interface WorkerEnv {
+  AGGREGATOR: DurableObjectNamespace<ClusterAggregatorObject>;
+  [name: string]: unknown;
+}
+
+/** The Worker's EdgeConfig with the Upstash credentials it cannot run without. */
+export type WorkerConfig = EdgeConfig & { UPSTASH_REDIS_REST_URL: string; UPSTASH_REDIS_REST_TOKEN: string };
+
+/** Validates the string bindings with the same schema the Node entry uses; bindings that are objects are not config. */
+export function workerConfig(env: WorkerEnv): WorkerConfig {
+  const strings: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) if (typeof value === 'string') strings[name] = value;
+  const config = parseConfig(EdgeConfig, strings);
+  const { UPSTASH_REDIS_REST_URL: url, UPSTASH_REDIS_REST_TOKEN: token } = config;
+  if (!url || !token) {
+    throw new ConfigError([
+      'UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN are required on Workers: ' +
+        '`wrangler secret put UPSTASH_REDIS_REST_URL` (and _TOKEN), or put them in .dev.vars for wrangler dev',
+    ]);
+  }
+  return { ...config, UPSTASH_REDIS_REST_URL: url, UPSTASH_REDIS_REST_TOKEN: token };
+}
+
+/** The store over Upstash REST (HTTP only, so it runs in workerd); the Worker and the object each build one. */
+export function upstashStore(config: WorkerConfig): TelltaleStore {
+  return createUpstashStore(
+    new Redis({
+      url: config.UPSTASH_REDIS_REST_URL,
+      token: config.UPSTASH_REDIS_REST_TOKEN,
+      // Stored JSON reaches the store's zod schemas as text, untouched.
+      automaticDeserialization: false,
+    }),
+    // Acks are polled here, each poll a subrequest: 2 s of a hung node ≈ 25 polls, under the cap of 50.
+    { ackPollMaxMs: 100 },
+  );
+}

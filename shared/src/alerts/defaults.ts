@@ -1,0 +1,88 @@
+import { AlertRule, type AlertRuleInput } from '../schema/alert.ts';
+
+const MINUTE = 60_000;
+
+/**
+ * SPEC §5 defaults. Error rate and p95 thresholds follow seeds/003 (warning 5 % / 500 ms, critical
+ * 10 % / 1 s) with the 5-minute hold of seeds/001. Memory is per node RSS, because snapshots carry no
+ * heap limit to take the 90 % of seeds/001 against. Stale clients are zombie sockets: a few are normal.
+ */
+const DEFAULTS: AlertRuleInput[] = [
+  {
+    id: 'error-rate-warning',
+    description: 'More than 5 % of inbound events fail',
+    metric: 'errors.rate',
+    comparison: '>',
+    threshold: 0.05,
+    forMs: 5 * MINUTE,
+    severity: 'warning',
+  },
+  {
+    id: 'error-rate-critical',
+    description: 'More than 10 % of inbound events fail',
+    metric: 'errors.rate',
+    comparison: '>',
+    threshold: 0.1,
+    forMs: 5 * MINUTE,
+    severity: 'critical',
+  },
+  {
+    id: 'latency-p95-warning',
+    description: 'Event handler p95 latency above 500 ms',
+    metric: 'events.latency.p95',
+    comparison: '>',
+    threshold: 500,
+    forMs: 5 * MINUTE,
+    severity: 'warning',
+  },
+  {
+    id: 'latency-p95-critical',
+    description: 'Event handler p95 latency above 1 s',
+    metric: 'events.latency.p95',
+    comparison: '>',
+    threshold: 1000,
+    forMs: 5 * MINUTE,
+    severity: 'critical',
+  },
+  {
+    id: 'memory-rss-high',
+    description: 'A node uses more than 1.5 GB of resident memory',
+    metric: 'memory.rss_max_bytes',
+    comparison: '>',
+    threshold: 1.5e9,
+    forMs: 5 * MINUTE,
+    severity: 'warning',
+  },
+  {
+    id: 'redis-down',
+    description: 'A socket node reports its Redis connection down',
+    metric: 'redis.down',
+    comparison: '>=',
+    threshold: 1,
+    forMs: 30_000,
+    hysteresis: 0,
+    severity: 'critical',
+  },
+  {
+    id: 'node-lost',
+    description: 'A socket node disappeared without deregistering',
+    metric: 'nodes.lost',
+    comparison: '>',
+    threshold: 0,
+    forMs: 0,
+    severity: 'warning',
+  },
+  {
+    id: 'stale-clients',
+    description: 'More than 10 clients without a recent heartbeat',
+    metric: 'presence.stale_clients',
+    comparison: '>',
+    threshold: 10,
+    forMs: 5 * MINUTE,
+    severity: 'warning',
+  },
+];
+
+export function defaultAlertRules(): AlertRule[] {
+  return DEFAULTS.map((rule) => AlertRule.parse(rule));
+}

@@ -1,0 +1,10 @@
+export { LATENCY_BUCKETS_SECONDS, type MetricFamily, metricFamilies } from './families.ts';
+export { METRICS_FORMATS, type MetricsFormat, negotiateMetricsFormat } from './negotiate.ts';
+export {
+  JSON_CONTENT_TYPE,
+  metricsContentType,
+  OPENMETRICS_CONTENT_TYPE,
+  PROMETHEUS_CONTENT_TYPE,
+  renderOpenMetrics,
+  renderPrometheus,
+} from './render.ts';

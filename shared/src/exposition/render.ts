@@ -1,0 +1,70 @@
+import type { ClusterView } from '../schema/cluster.ts';
+import { type Labels, type MetricFamily, metricFamilies, type Sample } from './families.ts';
+
+export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
+export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
+/** Prometheus text exposition format 0.0.4. */
+export function renderPrometheus(view: ClusterView): string {
+  const lines: string[] = [];
+  for (const family of metricFamilies(view)) {
+    const name = sampleName(family);
+    const type = family.type === 'info' ? 'gauge' : family.type;
+    lines.push(`# HELP ${name} ${escapeHelp(family.help)}`, `# TYPE ${name} ${type}`);
+    for (const sample of family.samples) lines.push(sampleLine(family, sample));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** OpenMetrics 1.0: families are declared without `_total`/`_info`, units get `# UNIT`, and `# EOF` ends it. */
+export function renderOpenMetrics(view: ClusterView): string {
+  const lines: string[] = [];
+  for (const family of metricFamilies(view)) {
+    lines.push(`# TYPE ${family.name} ${family.type}`);
+    if (family.unit) lines.push(`# UNIT ${family.name} ${family.unit}`);
+    lines.push(`# HELP ${family.name} ${escapeOpenMetrics(family.help)}`);
+    for (const sample of family.samples) lines.push(sampleLine(family, sample));
+  }
+  lines.push('# EOF');
+  return `${lines.join('\n')}\n`;
+}
+
+function sampleName(family: MetricFamily): string {
+  if (family.type === 'counter') return `${family.name}_total`;
+  if (family.type === 'info') return `${family.name}_info`;
+  return family.name;
+}
+
+function sampleLine(family: MetricFamily, sample: Sample): string {
+  const name = sample.suffix ? `${family.name}${sample.suffix}` : sampleName(family);
+  return `${name}${renderLabels(sample.labels)} ${formatValue(sample.value)}`;
+}
+
+function renderLabels(labels: Labels): string {
+  const pairs = Object.entries(labels).map(([k, v]) => `${k}="${escapeOpenMetrics(v)}"`);
+  return pairs.length === 0 ? '' : `{${pairs.join(',')}}`;
+}
+
+function formatValue(value: number): string {
+  if (Number.isNaN(value)) return 'NaN';
+  if (value === Number.POSITIVE_INFINITY) return '+Inf';
+  if (value === Number.NEGATIVE_INFINITY) return '-Inf';
+  return String(value);
+}
+
+/** Label values (both formats) and OpenMetrics HELP: backslash, double quote and newline are escaped. */
+export function escapeOpenMetrics(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
+
+/** Prometheus 0.0.4 HELP escapes only backslash and newline. */
+function escapeHelp(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+}
+
+export function metricsContentType(format: 'json' | 'prometheus' | 'openmetrics'): string {
+  if (format === 'prometheus') return PROMETHEUS_CONTENT_TYPE;
+  if (format === 'openmetrics') return OPENMETRICS_CONTENT_TYPE;
+  return JSON_CONTENT_TYPE;
+}

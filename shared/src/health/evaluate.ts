@@ -1,0 +1,180 @@
+import type { AlertPhase, Severity } from '../schema/alert.ts';
+import type { ClusterView, NodeSummary } from '../schema/cluster.ts';
+import type { HealthCheck, HealthReport, HealthStatus } from '../schema/health.ts';
+
+/** The part of an alert's state health needs; AlertState fits. Entries without `phase` count as firing. */
+export interface HealthAlert {
+  ruleId: string;
+  severity: Severity;
+  phase?: AlertPhase;
+  value?: number | null;
+}
+
+export interface HealthOptions {
+  expectedNodes: number;
+  serviceId: string;
+  version?: string;
+  /** Why the store could not be read this time; set means fail, whatever view is passed. */
+  storeError?: string | null;
+  alerts?: HealthAlert[];
+  /** Check timestamps; defaults to the view's generatedAt. */
+  now?: number;
+}
+
+const RANK: Record<HealthStatus, number> = { pass: 0, warn: 1, fail: 2 };
+const ALERT_STATUS: Record<Severity, HealthStatus> = {
+  info: 'pass',
+  warning: 'warn',
+  critical: 'fail',
+  emergency: 'fail',
+};
+
+/**
+ * Cluster health per SPEC §5: fail when the store is unreachable, no node is live, fewer than the
+ * expected nodes are live, or a critical/emergency alert fires; warn when a node is stale, lost or
+ * sent an invalid snapshot, a node reports Redis down, or a warning alert fires; otherwise pass.
+ * The overall status is the worst check, and `output` lists the reasons in words.
+ */
+export function evaluateHealth(view: ClusterView | null, options: HealthOptions): HealthReport {
+  const time = new Date(options.now ?? view?.generatedAt ?? Date.now()).toISOString();
+  const checks: Record<string, HealthCheck[]> = {};
+  const reasons: { status: HealthStatus; text: string }[] = [];
+  const add = (key: string, check: Omit<HealthCheck, 'time'>, reason?: string) => {
+    const entry = { ...check, time };
+    const entries = checks[key];
+    if (entries) entries.push(entry);
+    else checks[key] = [entry];
+    if (check.status !== 'pass' && reason) reasons.push({ status: check.status, text: reason });
+  };
+
+  const storeError = options.storeError ?? (view ? null : 'no cluster view has been read yet');
+  add(
+    'store:reachable',
+    {
+      componentType: 'datastore',
+      observedValue: storeError === null,
+      status: storeError === null ? 'pass' : 'fail',
+      ...(storeError === null ? {} : { output: storeError }),
+    },
+    `store unreachable: ${storeError}`,
+  );
+
+  if (view) checkNodes(view, options.expectedNodes, add);
+  checkAlerts(options.alerts ?? [], add);
+
+  const status = reasons.reduce<HealthStatus>(
+    (worst, r) => (RANK[r.status] > RANK[worst] ? r.status : worst),
+    'pass',
+  );
+  const ordered = [...reasons].sort((a, b) => RANK[b.status] - RANK[a.status]);
+  return {
+    status,
+    ...(options.version ? { version: options.version } : {}),
+    serviceId: options.serviceId,
+    description: `Telltale cluster ${view?.cluster ?? options.serviceId}`,
+    ...(ordered.length > 0 ? { output: ordered.map((r) => r.text).join('; ') } : {}),
+    checks,
+  };
+}
+
+type Add = (key: string, check: Omit<HealthCheck, 'time'>, reason?: string) => void;
+
+function checkNodes(view: ClusterView, expectedNodes: number, add: Add): void {
+  const live = view.nodes.live;
+  const liveProblem =
+    live === 0
+      ? 'no socket node is live'
+      : live < expectedNodes
+        ? `only ${live} of ${expectedNodes} expected nodes are live`
+        : null;
+  add(
+    'nodes:live',
+    {
+      componentType: 'system',
+      observedValue: live,
+      observedUnit: 'nodes',
+      status: liveProblem ? 'fail' : 'pass',
+      output: liveProblem ?? `${live} live, ${expectedNodes} expected`,
+    },
+    liveProblem ?? undefined,
+  );
+
+  for (const node of view.nodes.list) {
+    const problem = nodeProblem(node, view.generatedAt);
+    add(
+      'nodes:state',
+      {
+        componentId: node.id,
+        componentType: 'system',
+        observedValue: node.state,
+        status: problem ? 'warn' : 'pass',
+        ...(problem ? { output: problem } : {}),
+      },
+      problem ? `node ${node.id} ${problem}` : undefined,
+    );
+    if (node.redis) {
+      add(
+        'redis:connected',
+        {
+          componentId: node.id,
+          componentType: 'datastore',
+          observedValue: node.redis.connected,
+          status: node.redis.connected ? 'pass' : 'warn',
+          ...(node.redis.connected ? {} : { output: 'node reports its Redis connection down' }),
+        },
+        node.redis.connected ? undefined : `node ${node.id} reports its Redis connection down`,
+      );
+    }
+  }
+
+  add('connections:total', {
+    componentType: 'component',
+    observedValue: view.connections.total,
+    observedUnit: 'connections',
+    status: 'pass',
+  });
+  if (view.events.latency.p99 !== null) {
+    add('latency:p99', {
+      componentType: 'component',
+      observedValue: view.events.latency.p99,
+      observedUnit: 'ms',
+      status: 'pass',
+    });
+  }
+}
+
+function nodeProblem(node: NodeSummary, now: number): string | null {
+  if (node.state === 'live') return null;
+  const ago = node.lastFlushAt === null ? 'unknown' : `${Math.round((now - node.lastFlushAt) / 1000)} s ago`;
+  if (node.state === 'stale') return `is stale (last flush ${ago})`;
+  if (node.state === 'lost')
+    return `is lost (its snapshot expired without a graceful leave; last flush ${ago})`;
+  if (node.state === 'invalid') return `sent an invalid snapshot: ${node.error ?? 'unknown error'}`;
+  return null;
+}
+
+function checkAlerts(alerts: HealthAlert[], add: Add): void {
+  const firing = alerts.filter((a) => (a.phase ?? 'firing') === 'firing');
+  if (firing.length === 0) {
+    add('alerts:firing', { componentType: 'component', observedValue: 0, status: 'pass' });
+    return;
+  }
+  for (const alert of firing) {
+    const status = ALERT_STATUS[alert.severity];
+    add(
+      'alerts:firing',
+      {
+        componentId: alert.ruleId,
+        componentType: 'component',
+        ...(alert.value == null ? {} : { observedValue: alert.value }),
+        status,
+        output: `${alert.severity} alert ${alert.ruleId} is firing`,
+      },
+      `${alert.severity} alert ${alert.ruleId} is firing`,
+    );
+  }
+}
+
+export function healthHttpStatus(report: HealthReport): 200 | 503 {
+  return report.status === 'fail' ? 503 : 200;
+}

@@ -1,0 +1,2 @@
+export { evaluateHealth, type HealthAlert, type HealthOptions, healthHttpStatus } from './evaluate.ts';
+export { renderVerboseHealth } from './verbose.ts';

@@ -1,0 +1,45 @@
+/**
+ * Every Redis key and channel Telltale uses. All live under one Redis Cluster hash tag
+ * (`{cluster}`) so a cluster's keys share a slot and Lua scripts / MULTI may touch them together.
+ */
+export interface ClusterKeys {
+  readonly prefix: string;
+  /** Sorted set: node id → last flush (ms). */
+  readonly nodes: string;
+  node(nodeId: string): string;
+  nodeSockets(nodeId: string): string;
+  /** Command channel for every node. */
+  readonly commands: string;
+  /** Command channel for one node. */
+  nodeCommands(nodeId: string): string;
+  /** List: the acks of one command (the record, and the fallback when a pushed ack was missed). */
+  ack(commandId: string): string;
+  /** Channel every ack is also published on, carrying its commandId: the edge waits on it. */
+  readonly acks: string;
+  /** Capped stream of executed commands. */
+  readonly audit: string;
+  /** Hash: `rules` (JSON array) and `state` (JSON map). */
+  readonly alerts: string;
+  /** Business-event channel the backbone publishes to. */
+  readonly events: string;
+  presence(userId: string): string;
+}
+
+export function clusterKeys(cluster: string): ClusterKeys {
+  if (!/^[\w.-]{1,100}$/.test(cluster)) throw new Error(`cluster id '${cluster}' must match [\\w.-]{1,100}`);
+  const prefix = `telltale:{${cluster}}`;
+  return {
+    prefix,
+    nodes: `${prefix}:nodes`,
+    node: (nodeId) => `${prefix}:node:${nodeId}`,
+    nodeSockets: (nodeId) => `${prefix}:node:${nodeId}:sockets`,
+    commands: `${prefix}:cmd`,
+    nodeCommands: (nodeId) => `${prefix}:cmd:${nodeId}`,
+    ack: (commandId) => `${prefix}:ack:${commandId}`,
+    acks: `${prefix}:acks`,
+    audit: `${prefix}:audit`,
+    alerts: `${prefix}:alerts`,
+    events: `${prefix}:events`,
+    presence: (userId) => `${prefix}:presence:${userId}`,
+  };
+}

@@ -1,0 +1,10 @@
+export { type SnapshotOverrides, sampleRecord, sampleSnapshot } from './fixtures.ts';
+export {
+  latencySummary,
+  type MergedCluster,
+  type MergeOptions,
+  mergeCluster,
+  mergeSnapshots,
+} from './merge-snapshots.ts';
+export { type CounterDeltas, counterDeltas, withRates } from './rates.ts';
+export { compareRooms, mergeRooms, type Room, RoomUnion, roomPrefix } from './rooms.ts';

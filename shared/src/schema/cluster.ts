@@ -1,0 +1,104 @@
+import { z } from 'zod';
+import { SketchData } from './sketch.ts';
+import { NodeCounters } from './snapshot.ts';
+
+const count = z.number().int().nonnegative();
+const countMap = z.record(z.string(), count);
+/** A per-minute or per-second rate; null until two views exist to take a delta from. */
+const rate = z.number().nonnegative().nullable();
+
+export const NodeState = z.enum(['live', 'stale', 'lost', 'invalid']);
+export type NodeState = z.infer<typeof NodeState>;
+
+export const NodeSummary = z.object({
+  id: z.string(),
+  state: NodeState,
+  mode: z.enum(['starting', 'running', 'maintenance', 'draining']).nullable(),
+  version: z.string().nullable(),
+  hostname: z.string().nullable(),
+  startedAt: z.number().nullable(),
+  lastFlushAt: z.number().nullable(),
+  uptimeSec: z.number().nullable(),
+  connections: count,
+  memory: z.object({ rss: count, heapUsed: count }).nullable(),
+  cpuPercent: z.number().nullable(),
+  eventLoopP99Ms: z.number().nullable(),
+  redis: z.object({ connected: z.boolean(), latencyMs: z.number().nullable() }).nullable(),
+  counters: NodeCounters.nullable(),
+  /** Why a snapshot was rejected (invalid) — for the operator, never thrown. */
+  error: z.string().nullable(),
+});
+export type NodeSummary = z.infer<typeof NodeSummary>;
+
+export const LatencySummary = z.object({
+  count: count,
+  avg: z.number().nullable(),
+  p50: z.number().nullable(),
+  p95: z.number().nullable(),
+  p99: z.number().nullable(),
+  max: z.number().nullable(),
+});
+export type LatencySummary = z.infer<typeof LatencySummary>;
+
+/**
+ * The merged cluster. Field paths follow the KPI names of seeds/000 (`connections.total`,
+ * `events.by_type`, `rooms.by_prefix`, …) because they are the JSON body of `/metrics`.
+ */
+export const ClusterView = z.object({
+  v: z.literal(1),
+  cluster: z.string(),
+  generatedAt: z.number(),
+  intervalMs: z.number().int().positive(),
+  connections: z.object({
+    total: count,
+    hub: count,
+    portal: count,
+    by_namespace: countMap,
+    by_transport: countMap,
+    rate: z.object({ '1m': rate }),
+  }),
+  disconnections: z.object({
+    count: count,
+    by_reason: countMap,
+    rate: z.object({ '1m': rate }),
+  }),
+  events: z.object({
+    inbound: z.object({ count: count }),
+    outbound: z.object({ count: count }),
+    throughput: z.object({ '1m': rate, inbound: rate, outbound: rate }),
+    latency: LatencySummary,
+    by_type: countMap,
+  }),
+  rooms: z.object({
+    total: count,
+    by_prefix: countMap,
+    avg_size: z.number().nonnegative(),
+    largest: z.object({ name: z.string(), size: count }).nullable(),
+    top: z.array(z.object({ name: z.string(), size: count })),
+    /** True when a node capped its room list, so totals are an upper bound. */
+    approximate: z.boolean(),
+  }),
+  presence: z.object({ online: count, away: count, stale_clients: count }),
+  redis: z.object({
+    connected: z.boolean(),
+    latency: z.number().nullable(),
+    nodes_connected: count,
+  }),
+  server: z.object({
+    uptime: z.number().nonnegative(),
+    memory: z.object({ heap: count, rss: count }),
+  }),
+  errors: z.object({ count: count, auth_failures: count, rate_limited: count, invalid_payloads: count }),
+  nodes: z.object({
+    live: count,
+    stale: count,
+    lost: count,
+    invalid: count,
+    list: z.array(NodeSummary),
+  }),
+  /** Merged cumulative latency sketch of the live nodes, for histogram exposition and history. */
+  latencySketch: SketchData,
+  /** Merged sketch of the last interval, for percentiles over time. */
+  windowSketch: SketchData,
+});
+export type ClusterView = z.infer<typeof ClusterView>;

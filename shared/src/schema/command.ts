@@ -1,0 +1,99 @@
+import { z } from 'zod';
+
+const id = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[\w.:@-]+$/, 'may only contain letters, digits and . : @ _ -');
+const namespace = z
+  .string()
+  .regex(/^\/[\w-]*$/, 'must start with / and contain only letters, digits, _ and -')
+  .max(100);
+
+export const RateLimit = z.object({
+  limit: z.number().int().positive().max(1_000_000),
+  windowMs: z.number().int().positive().max(3_600_000),
+});
+export type RateLimit = z.infer<typeof RateLimit>;
+
+// Strict: a typo in an admin command (`{"resaon": …}` on disconnect-all) is refused, never run as-is.
+export const Command = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('disconnect-socket'), socketId: id }),
+  z.strictObject({ type: z.literal('disconnect-user'), userId: id }),
+  z.strictObject({
+    type: z.literal('broadcast'),
+    namespace,
+    room: z.string().min(1).max(200).optional(),
+    event: z
+      .string()
+      .min(1)
+      .max(100)
+      .regex(/^[\w:.-]+$/, 'may only contain letters, digits and : . _ -'),
+    data: z.unknown().optional(),
+  }),
+  z.strictObject({
+    type: z.literal('maintenance'),
+    enabled: z.boolean(),
+    message: z.string().max(500).optional(),
+  }),
+  z.strictObject({
+    type: z.literal('rate-limit'),
+    perSocket: RateLimit.nullable(),
+    perUser: RateLimit.nullable(),
+  }),
+  z.strictObject({ type: z.literal('disconnect-all'), reason: z.string().max(200).optional() }),
+]);
+export type Command = z.infer<typeof Command>;
+export type CommandType = Command['type'];
+
+/** What travels on the command channel. `target` is a node id, or `*` for every node. */
+export const CommandEnvelope = z.object({
+  id: z.string().min(1).max(100),
+  cluster: z.string(),
+  target: z.string(),
+  actor: z.string().max(200),
+  issuedAt: z.number().int(),
+  command: Command,
+});
+export type CommandEnvelope = z.infer<typeof CommandEnvelope>;
+
+export const CommandAck = z.object({
+  commandId: z.string(),
+  nodeId: z.string(),
+  ok: z.boolean(),
+  /** Sockets the command touched on this node (disconnected, or reached by a broadcast). */
+  affected: z.number().int().nonnegative(),
+  error: z.string().optional(),
+  at: z.number().int(),
+});
+export type CommandAck = z.infer<typeof CommandAck>;
+
+/** The edge's honest answer: who was asked, who answered, who did not. */
+export const CommandResult = z.object({
+  commandId: z.string(),
+  command: Command,
+  targeted: z.array(z.string()),
+  acked: z.array(z.string()),
+  missing: z.array(z.string()),
+  affected: z.number().int().nonnegative(),
+  acks: z.array(CommandAck),
+  complete: z.boolean(),
+  durationMs: z.number().nonnegative(),
+});
+export type CommandResult = z.infer<typeof CommandResult>;
+
+export const AuditEntry = z.object({
+  id: z.string(),
+  at: z.number().int(),
+  actor: z.string(),
+  command: Command,
+  target: z.string(),
+  result: z.object({
+    targeted: z.number().int(),
+    acked: z.number().int(),
+    missing: z.array(z.string()),
+    affected: z.number().int(),
+    complete: z.boolean(),
+  }),
+});
+export type AuditEntry = z.infer<typeof AuditEntry>;

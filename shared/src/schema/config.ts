@@ -1,0 +1,105 @@
+import { z } from 'zod';
+
+/** Env values arrive as strings; these helpers turn them into typed values with operator-grade messages. */
+const intFrom = (name: string, min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .refine((s) => /^\d+$/.test(s) && Number(s) >= min && Number(s) <= max, {
+      error: (issue) => `${name} must be an integer between ${min} and ${max}: got '${String(issue.input)}'`,
+    })
+    .transform(Number);
+
+const urlFrom = (name: string, protocols: string[]) =>
+  z
+    .string()
+    .trim()
+    .refine(
+      (s) => {
+        try {
+          return protocols.includes(new URL(s).protocol);
+        } catch {
+          return false;
+        }
+      },
+      {
+        error: (issue) =>
+          `${name} is not a valid ${protocols.map((p) => `${p}//`).join(' or ')} URL: got '${String(issue.input)}'`,
+      },
+    );
+
+const idFrom = (name: string) =>
+  z
+    .string()
+    .trim()
+    .regex(/^[\w.-]{1,100}$/, {
+      error: (issue) =>
+        `${name} may only contain letters, digits, . _ and - (1-100 chars): got '${String(issue.input)}'`,
+    });
+
+const secretFrom = (name: string, minLength: number) =>
+  z
+    .string()
+    .refine((s) => s.length >= minLength, { error: `${name} must be at least ${minLength} characters long` });
+
+const common = {
+  CLUSTER_ID: idFrom('CLUSTER_ID').default('default'),
+  REDIS_URL: urlFrom('REDIS_URL', ['redis:', 'rediss:']).optional(),
+  FLUSH_INTERVAL_MS: intFrom('FLUSH_INTERVAL_MS', 100, 600_000).default(5000),
+  JWT_SECRET: secretFrom('JWT_SECRET', 16).optional(),
+  JWT_JWKS_URL: urlFrom('JWT_JWKS_URL', ['https:', 'http:']).optional(),
+};
+
+export const SocketNodeConfig = z.object({
+  ...common,
+  PORT: intFrom('PORT', 0, 65535).default(8001),
+  NODE_ID: idFrom('NODE_ID').optional(),
+  SHUTDOWN_TIMEOUT_MS: intFrom('SHUTDOWN_TIMEOUT_MS', 0, 120_000).default(10_000),
+});
+export type SocketNodeConfig = z.infer<typeof SocketNodeConfig>;
+
+export const EdgeConfig = z.object({
+  ...common,
+  PORT: intFrom('PORT', 0, 65535).default(8787),
+  UPSTASH_REDIS_REST_URL: urlFrom('UPSTASH_REDIS_REST_URL', ['https:', 'http:']).optional(),
+  UPSTASH_REDIS_REST_TOKEN: z.string().min(1).optional(),
+  ADMIN_TOKEN: secretFrom('ADMIN_TOKEN', 16).optional(),
+  /** Empty or unset: /metrics is public. Set: /metrics needs this bearer token (or the admin one). */
+  METRICS_TOKEN: secretFrom('METRICS_TOKEN', 16).optional(),
+  TICK_INTERVAL_MS: intFrom('TICK_INTERVAL_MS', 100, 600_000).optional(),
+  EXPECTED_NODES: intFrom('EXPECTED_NODES', 0, 100_000).default(1),
+  ALERT_WEBHOOK_URL: urlFrom('ALERT_WEBHOOK_URL', ['https:', 'http:']).optional(),
+  COMMAND_TIMEOUT_MS: intFrom('COMMAND_TIMEOUT_MS', 50, 60_000).default(2000),
+  CORS_ORIGINS: z.string().optional(),
+});
+export type EdgeConfig = z.infer<typeof EdgeConfig>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Validate env against a config schema. Empty strings count as unset, so `FOO=` in a .env file
+ * falls back to the default. Throws ConfigError listing every bad value at once.
+ */
+export function parseConfig<S extends z.ZodType>(
+  schema: S,
+  env: Record<string, string | undefined>,
+): z.infer<S> {
+  const cleaned: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env))
+    if (value !== undefined && value !== '') cleaned[key] = value;
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const key = issue.path.join('.');
+        return issue.message.startsWith(key) ? issue.message : `${key}: ${issue.message}`;
+      }),
+    );
+  }
+  return parsed.data;
+}

@@ -1,0 +1,7 @@
+export * from './alert.ts';
+export * from './cluster.ts';
+export * from './command.ts';
+export * from './config.ts';
+export * from './health.ts';
+export * from './sketch.ts';
+export * from './snapshot.ts';

@@ -1,0 +1,156 @@
+import type { AlertRule, AlertState } from '../schema/alert.ts';
+import type { AuditEntry, CommandAck, CommandEnvelope } from '../schema/command.ts';
+import type { NodeSnapshot, SocketDelta, SocketRecord } from '../schema/snapshot.ts';
+
+/** One member of the cluster's node set as read by the edge. `raw` is null when the hash expired. */
+export interface NodeRecord {
+  nodeId: string;
+  lastFlushAt: number;
+  raw: string | null;
+}
+
+export interface FlushInput {
+  snapshot: NodeSnapshot;
+  sockets: SocketDelta;
+  /** TTL of the snapshot hash and the sockets hash. */
+  ttlMs: number;
+  /** Replace the sockets hash wholesale (after Redis came back and the hash may have expired). */
+  replaceSockets?: boolean;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque; pass back to get the next page. Null on the last page. */
+  nextCursor: string | null;
+}
+
+export interface SocketQuery {
+  nodeId?: string;
+  namespace?: string;
+  userId?: string;
+  room?: string;
+  /** Substring match on socket id or user id. */
+  search?: string;
+  cursor?: string;
+  limit: number;
+}
+
+export type PresenceStatus = 'online' | 'away';
+
+export interface PresenceRecord {
+  userId: string;
+  status: PresenceStatus;
+  /** Node id → sockets the user has there. */
+  nodes: Record<string, number>;
+  updatedAt: number;
+}
+
+export type Unsubscribe = () => Promise<void>;
+
+/** A command envelope before the store has addressed it. */
+export type UnaddressedEnvelope = Omit<CommandEnvelope, 'target'>;
+
+/** Who a command goes to; the store resolves it in the same round trip as the publish. */
+export type CommandAddress =
+  /** Every node whose snapshot has not expired (`target: '*'`). */
+  | { to: 'live-nodes' }
+  /** One node by id. */
+  | { to: 'node'; nodeId: string }
+  /** The node whose sockets hash holds this socket (`target`: that node). */
+  | { to: 'socket-owner'; socketId: string };
+
+/** What a publish reached. */
+export interface CommandDelivery {
+  /** The nodes the command was published to, sorted. */
+  targeted: string[];
+  /**
+   * Targeted nodes with no subscriber on their channel: killed, or cut off from Redis. They can
+   * never ack, so they are missing at once. (Exact on one Redis or one shard's primary.)
+   */
+  unreached: string[];
+}
+
+/** Acks of one command as they arrive. */
+export interface AckWatch {
+  /**
+   * Resolves with the acks seen (one per node) once every node of `nodeIds` answered, or after
+   * `waitMs` with those that did; never rejects. Ends the watch.
+   */
+  wait(nodeIds: readonly string[], waitMs: number): Promise<CommandAck[]>;
+  /** Stops watching without waiting (e.g. when publishing failed); safe to call twice. */
+  close(): void;
+}
+
+/**
+ * The one port both sides talk to. Every method is one store round trip unless it says
+ * otherwise; adapters (memory, ioredis, upstash) keep all Redis specifics inside.
+ */
+export interface TelltaleStore {
+  readonly kind: 'memory' | 'ioredis' | 'upstash';
+
+  /** Round-trip time in ms; rejects when the store is unreachable. */
+  ping(): Promise<number>;
+
+  /** Node side: snapshot hash + sockets hash deltas + live mark, with TTLs, in one round trip. */
+  flush(cluster: string, input: FlushInput): Promise<void>;
+  /** Graceful leave: removes the node from the set and deletes its hashes. */
+  deregister(cluster: string, nodeId: string): Promise<void>;
+
+  /** Edge side: every node in the set with its snapshot, in one round trip whatever the count. */
+  readNodes(cluster: string): Promise<NodeRecord[]>;
+  /** Drop nodes whose last flush is older than `before` from the set; returns their ids. */
+  pruneNodes(cluster: string, before: number): Promise<string[]>;
+  /**
+   * Cursor-paginated, filtered read over every node's sockets hash. Each call does bounded work,
+   * so a page may hold fewer than `limit` items (even none) with a non-null cursor: keep paging.
+   */
+  listSockets(cluster: string, query: SocketQuery): Promise<Page<SocketRecord>>;
+
+  /**
+   * Publishes a command on the own channel of each node it is addressed to, in one round trip
+   * that also finds the nodes (live ones, or the socket's owner); the store fills in `target`.
+   * Nothing goes on the cluster-wide channel any more, so a node receives a command once.
+   * Null when the address names a socket no node holds.
+   */
+  publishCommand(envelope: UnaddressedEnvelope, address: CommandAddress): Promise<CommandDelivery | null>;
+  /**
+   * Nodes subscribe to the cluster channel (kept for edges of older versions) and their own;
+   * delivers the raw message.
+   */
+  subscribeCommands(cluster: string, nodeId: string, onMessage: (raw: string) => void): Promise<Unsubscribe>;
+  /** Appends the ack to the command's list and announces it on the ack channel, in one round trip. */
+  writeAck(cluster: string, ack: CommandAck, ttlMs: number): Promise<void>;
+  /** Acks written so far for a command (the record). */
+  readAcks(cluster: string, commandId: string): Promise<CommandAck[]>;
+  /**
+   * Starts collecting a command's acks. Open it before publishing the command, so no ack can be
+   * missed: acks are pushed where the store can hold a subscription (memory, ioredis) and polled
+   * where it cannot (Upstash REST).
+   */
+  watchAcks(cluster: string, commandId: string): Promise<AckWatch>;
+
+  /** Appends to the capped audit stream. */
+  appendAudit(cluster: string, entry: AuditEntry, maxLen: number): Promise<void>;
+  /** Newest first. */
+  readAudit(cluster: string, query: { limit: number; cursor?: string }): Promise<Page<AuditEntry>>;
+
+  readAlertRules(cluster: string): Promise<AlertRule[] | null>;
+  writeAlertRules(cluster: string, rules: AlertRule[]): Promise<void>;
+  readAlertState(cluster: string): Promise<Record<string, AlertState>>;
+  writeAlertState(cluster: string, state: Record<string, AlertState>): Promise<void>;
+
+  /** Sets this node's share of a user's presence; the key expires after ttlMs. */
+  setPresence(
+    cluster: string,
+    userId: string,
+    nodeId: string,
+    entry: { status: PresenceStatus; sockets: number },
+    ttlMs: number,
+  ): Promise<void>;
+  getPresence(cluster: string, userId: string): Promise<PresenceRecord | null>;
+
+  publishEvent(cluster: string, raw: string): Promise<void>;
+  subscribeEvents(cluster: string, onMessage: (raw: string) => void): Promise<Unsubscribe>;
+
+  close(): Promise<void>;
+}

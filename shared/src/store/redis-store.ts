@@ -1,0 +1,429 @@
+import { clusterKeys } from '../keys/index.ts';
+import type { AuditEntry, CommandAck } from '../schema/command.ts';
+import type { SocketRecord } from '../schema/snapshot.ts';
+import { polledAckWatch, pushedAckWatch } from './ack-watch.ts';
+import {
+  decodeAcks,
+  decodeAlertRules,
+  decodeAlertState,
+  decodeAuditEntry,
+  decodeSocket,
+  encodeAlertState,
+  NODE_SET_TTL_MS,
+  requirePositiveTtl,
+} from './codec.ts';
+import type { CommandDelivery, NodeRecord, Page, TelltaleStore, Unsubscribe } from './port.ts';
+import { foldPresence, presenceShare } from './presence.ts';
+import {
+  APPEND_AUDIT,
+  HASH_ALL,
+  HASH_FIELD,
+  keyTemplate,
+  LIST_ALL,
+  LIST_SOCKETS,
+  type LuaScript,
+  PRUNE_NODES,
+  PUBLISH_COMMAND,
+  READ_AUDIT,
+  READ_NODES,
+  SET_PRESENCE,
+} from './scripts.ts';
+import {
+  decodeSocketCursor,
+  encodeSocketCursor,
+  SOCKET_SCAN_BUDGET,
+  socketNeedles,
+  socketPageLimit,
+} from './socket-query.ts';
+
+/** The writes a transaction may carry; each adapter maps them onto its client. */
+export type WriteOp =
+  | { op: 'hset'; key: string; fields: Record<string, string> }
+  | { op: 'hdel'; key: string; fields: string[] }
+  | { op: 'del'; keys: string[] }
+  | { op: 'pexpire'; key: string; ms: number }
+  | { op: 'zadd'; key: string; score: number; member: string }
+  | { op: 'zrem'; key: string; members: string[] }
+  | { op: 'rpush'; key: string; values: string[] }
+  | { op: 'publish'; channel: string; message: string };
+
+/** The same writes as plain Redis command arrays. */
+export function writeOpArgs(write: WriteOp): [string, ...(string | number)[]] {
+  switch (write.op) {
+    case 'hset':
+      return ['HSET', write.key, ...Object.entries(write.fields).flat()];
+    case 'hdel':
+      return ['HDEL', write.key, ...write.fields];
+    case 'del':
+      return ['DEL', ...write.keys];
+    case 'pexpire':
+      return ['PEXPIRE', write.key, write.ms];
+    case 'zadd':
+      return ['ZADD', write.key, write.score, write.member];
+    case 'zrem':
+      return ['ZREM', write.key, ...write.members];
+    case 'rpush':
+      return ['RPUSH', write.key, ...write.values];
+    case 'publish':
+      return ['PUBLISH', write.channel, write.message];
+  }
+}
+
+/**
+ * What a Redis client must offer for the shared store logic: a MULTI/EXEC of writes, a Lua
+ * script, publish and subscribe — each one round trip. Replies come back as Redis sent them
+ * (strings, integers, nulls, nested arrays).
+ */
+export interface RedisTransport {
+  readonly kind: 'ioredis' | 'upstash';
+  /**
+   * Whether a subscription stays open on a connection of its own, so the edge can wait for pushed
+   * acks (ioredis); over Upstash REST every subscription is a streaming request, so acks are polled.
+   */
+  readonly longLivedSubscriptions: boolean;
+  ping(): Promise<void>;
+  transaction(writes: WriteOp[]): Promise<void>;
+  script(script: LuaScript, keys: string[], args: string[]): Promise<unknown>;
+  publish(channel: string, message: string): Promise<void>;
+  subscribe(channels: string[], onMessage: (channel: string, message: string) => void): Promise<Unsubscribe>;
+  close(): Promise<void>;
+}
+
+export interface RedisStoreOptions {
+  /** Clock for presence expiry; the default is the wall clock. */
+  now?: () => number;
+  /**
+   * Where acks are polled (no long-lived subscriptions): the longest pause between two polls,
+   * default 20 ms. Workers raise it, since every poll is a subrequest against a per-request cap.
+   */
+  ackPollMaxMs?: number;
+}
+
+/** One subscription to a cluster's ack channel, shared by every command waiting for acks. */
+interface AckFeed {
+  listeners: Map<string, (ack: CommandAck) => void>;
+  subscribed: Promise<Unsubscribe>;
+}
+
+function text(reply: unknown): string | null {
+  if (reply === null || reply === undefined || reply === false) return null;
+  if (typeof reply === 'string') return reply;
+  if (typeof reply === 'number' || typeof reply === 'boolean') return String(reply);
+  return JSON.stringify(reply);
+}
+
+function array(reply: unknown, what: string): unknown[] {
+  if (Array.isArray(reply)) return reply;
+  throw new Error(`unexpected Redis reply for ${what}: expected an array, got ${typeof reply}`);
+}
+
+function pairs(reply: unknown, what: string): [string, string | null][] {
+  const flat = array(reply, what);
+  const out: [string, string | null][] = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) out.push([text(flat[i]) ?? '', text(flat[i + 1])]);
+  return out;
+}
+
+/** TelltaleStore over any Redis transport: every key, script and codec decision lives here once. */
+export function createRedisStore(transport: RedisTransport, options: RedisStoreOptions = {}): TelltaleStore {
+  const now = options.now ?? Date.now;
+  const ackFeeds = new Map<string, AckFeed>();
+
+  const ackFeed = (cluster: string): AckFeed => {
+    const existing = ackFeeds.get(cluster);
+    if (existing) return existing;
+    const listeners = new Map<string, (ack: CommandAck) => void>();
+    const subscribed = transport.subscribe([clusterKeys(cluster).acks], (_channel, message) => {
+      for (const ack of decodeAcks([message])) listeners.get(ack.commandId)?.(ack);
+    });
+    const feed = { listeners, subscribed };
+    ackFeeds.set(cluster, feed);
+    // A failed subscribe is retried by the next command rather than remembered.
+    subscribed.catch(() => {
+      if (ackFeeds.get(cluster) === feed) ackFeeds.delete(cluster);
+    });
+    return feed;
+  };
+
+  const readAcks = async (cluster: string, commandId: string): Promise<CommandAck[]> => {
+    const reply = await transport.script(LIST_ALL, [clusterKeys(cluster).ack(commandId)], []);
+    return decodeAcks(array(reply, 'readAcks').map((raw) => text(raw) ?? ''));
+  };
+
+  return {
+    kind: transport.kind,
+
+    async ping() {
+      const start = performance.now();
+      await transport.ping();
+      return performance.now() - start;
+    },
+
+    async flush(cluster, input) {
+      const ttl = requirePositiveTtl(input.ttlMs, 'flush');
+      const keys = clusterKeys(cluster);
+      const nodeId = input.snapshot.node.id;
+      const sockets = keys.nodeSockets(nodeId);
+      const writes: WriteOp[] = [
+        { op: 'hset', key: keys.node(nodeId), fields: { snapshot: JSON.stringify(input.snapshot) } },
+        { op: 'pexpire', key: keys.node(nodeId), ms: ttl },
+      ];
+      if (input.replaceSockets) writes.push({ op: 'del', keys: [sockets] });
+      if (input.sockets.upsert.length > 0) {
+        const fields: Record<string, string> = {};
+        for (const socket of input.sockets.upsert) fields[socket.id] = JSON.stringify(socket);
+        writes.push({ op: 'hset', key: sockets, fields });
+      }
+      if (input.sockets.remove.length > 0)
+        writes.push({ op: 'hdel', key: sockets, fields: input.sockets.remove });
+      writes.push(
+        { op: 'pexpire', key: sockets, ms: ttl },
+        { op: 'zadd', key: keys.nodes, score: input.snapshot.node.flushedAt, member: nodeId },
+        { op: 'pexpire', key: keys.nodes, ms: NODE_SET_TTL_MS },
+      );
+      await transport.transaction(writes);
+    },
+
+    async deregister(cluster, nodeId) {
+      const keys = clusterKeys(cluster);
+      await transport.transaction([
+        { op: 'zrem', key: keys.nodes, members: [nodeId] },
+        { op: 'del', keys: [keys.node(nodeId), keys.nodeSockets(nodeId)] },
+      ]);
+    },
+
+    async readNodes(cluster) {
+      const keys = clusterKeys(cluster);
+      const reply = array(
+        await transport.script(READ_NODES, [keys.nodes], keyTemplate(keys.node)),
+        'readNodes',
+      );
+      const records: NodeRecord[] = [];
+      for (let i = 0; i + 2 < reply.length; i += 3) {
+        records.push({
+          nodeId: text(reply[i]) ?? '',
+          lastFlushAt: Number(text(reply[i + 1])),
+          raw: text(reply[i + 2]),
+        });
+      }
+      return records;
+    },
+
+    async pruneNodes(cluster, before) {
+      const keys = clusterKeys(cluster);
+      const reply = await transport.script(
+        PRUNE_NODES,
+        [keys.nodes],
+        [...keyTemplate(keys.node), ...keyTemplate(keys.nodeSockets), String(before)],
+      );
+      return array(reply, 'pruneNodes').map((id) => text(id) ?? '');
+    },
+
+    async listSockets(cluster, query) {
+      const keys = clusterKeys(cluster);
+      const from = query.cursor ? decodeSocketCursor(query.cursor) : { node: '', scan: '0', skip: 0 };
+      const filters = {
+        node: query.nodeId,
+        namespace: query.namespace,
+        userId: query.userId,
+        room: query.room,
+        search: query.search || undefined,
+      };
+      const [next, values] = array(
+        await transport.script(
+          LIST_SOCKETS,
+          [keys.nodes],
+          [
+            JSON.stringify(filters),
+            ...keyTemplate(keys.nodeSockets),
+            from.node,
+            from.scan,
+            String(from.skip),
+            String(socketPageLimit(query.limit)),
+            String(SOCKET_SCAN_BUDGET),
+            JSON.stringify(socketNeedles(query)),
+          ],
+        ),
+        'listSockets',
+      );
+      const items: SocketRecord[] = [];
+      for (const value of array(values, 'listSockets')) {
+        const record = decodeSocket(text(value) ?? '');
+        if (record) items.push(record);
+      }
+      let nextCursor: string | null = null;
+      if (Array.isArray(next)) {
+        const [node, scan, skip] = next.map(text);
+        nextCursor = encodeSocketCursor({ node: node ?? '', scan: scan ?? '0', skip: Number(skip) });
+      }
+      return { items, nextCursor };
+    },
+
+    async publishCommand(envelope, address) {
+      const keys = clusterKeys(envelope.cluster);
+      const subject =
+        address.to === 'node' ? address.nodeId : address.to === 'socket-owner' ? address.socketId : '';
+      const reply = await transport.script(
+        PUBLISH_COMMAND,
+        [keys.nodes],
+        [
+          address.to,
+          subject,
+          ...keyTemplate(keys.node),
+          ...keyTemplate(keys.nodeSockets),
+          ...keyTemplate(keys.nodeCommands),
+          // The script splices the target in: drop one a caller may have left on the envelope.
+          JSON.stringify({ ...envelope, target: undefined }),
+        ],
+      );
+      const flat = array(reply, 'publishCommand');
+      if (flat.length === 0) return address.to === 'socket-owner' ? null : { targeted: [], unreached: [] };
+      const delivery: CommandDelivery = { targeted: [], unreached: [] };
+      for (let i = 0; i + 1 < flat.length; i += 2) {
+        const nodeId = text(flat[i]) ?? '';
+        delivery.targeted.push(nodeId);
+        if (Number(flat[i + 1]) === 0) delivery.unreached.push(nodeId);
+      }
+      delivery.targeted.sort();
+      delivery.unreached.sort();
+      return delivery;
+    },
+
+    subscribeCommands(cluster, nodeId, onMessage) {
+      const keys = clusterKeys(cluster);
+      return transport.subscribe([keys.commands, keys.nodeCommands(nodeId)], (_channel, message) =>
+        onMessage(message),
+      );
+    },
+
+    async writeAck(cluster, ack, ttlMs) {
+      const keys = clusterKeys(cluster);
+      const key = keys.ack(ack.commandId);
+      const raw = JSON.stringify(ack);
+      await transport.transaction([
+        { op: 'rpush', key, values: [raw] },
+        { op: 'pexpire', key, ms: requirePositiveTtl(ttlMs, 'ack') },
+        { op: 'publish', channel: keys.acks, message: raw },
+      ]);
+    },
+
+    readAcks,
+
+    async watchAcks(cluster, commandId) {
+      const readList = () => readAcks(cluster, commandId);
+      if (!transport.longLivedSubscriptions) return polledAckWatch(readList, options.ackPollMaxMs);
+      const feed = ackFeed(cluster);
+      await feed.subscribed;
+      const watch = pushedAckWatch(readList, () => feed.listeners.delete(commandId));
+      feed.listeners.set(commandId, watch.deliver);
+      return watch;
+    },
+
+    async appendAudit(cluster, entry, maxLen) {
+      const cap = String(Math.max(1, Math.floor(maxLen)));
+      await transport.script(APPEND_AUDIT, [clusterKeys(cluster).audit], [cap, JSON.stringify(entry)]);
+    },
+
+    async readAudit(cluster, query) {
+      const limit = Math.max(1, Math.floor(query.limit));
+      if (query.cursor !== undefined && !/^\d+-\d+$/.test(query.cursor)) {
+        throw new Error(`invalid audit cursor '${query.cursor.slice(0, 40)}'`);
+      }
+      const reply = await transport.script(
+        READ_AUDIT,
+        [clusterKeys(cluster).audit],
+        [query.cursor ?? '+', String(limit + 1)],
+      );
+      const rows = pairs(reply, 'readAudit');
+      const page = rows.slice(0, limit);
+      const items: AuditEntry[] = page.flatMap(([, raw]) =>
+        raw === null ? [] : (decodeAuditEntry(raw) ?? []),
+      );
+      const last = page[page.length - 1];
+      return { items, nextCursor: rows.length > limit && last ? last[0] : null } satisfies Page<AuditEntry>;
+    },
+
+    async readAlertRules(cluster) {
+      return decodeAlertRules(
+        text(await transport.script(HASH_FIELD, [clusterKeys(cluster).alerts], ['rules'])),
+      );
+    },
+
+    async writeAlertRules(cluster, rules) {
+      await transport.transaction([
+        { op: 'hset', key: clusterKeys(cluster).alerts, fields: { rules: JSON.stringify(rules) } },
+      ]);
+    },
+
+    async readAlertState(cluster) {
+      return decodeAlertState(
+        text(await transport.script(HASH_FIELD, [clusterKeys(cluster).alerts], ['state'])),
+      );
+    },
+
+    async writeAlertState(cluster, state) {
+      await transport.transaction([
+        { op: 'hset', key: clusterKeys(cluster).alerts, fields: { state: encodeAlertState(state) } },
+      ]);
+    },
+
+    async setPresence(cluster, userId, nodeId, entry, ttlMs) {
+      const ttl = requirePositiveTtl(ttlMs, 'presence');
+      const key = clusterKeys(cluster).presence(userId);
+      if (entry.sockets <= 0) {
+        await transport.transaction([{ op: 'hdel', key, fields: [nodeId] }]);
+        return;
+      }
+      const share = JSON.stringify(presenceShare(entry, now(), ttl));
+      await transport.script(SET_PRESENCE, [key], [nodeId, share, String(ttl)]);
+    },
+
+    async getPresence(cluster, userId) {
+      const reply = await transport.script(HASH_ALL, [clusterKeys(cluster).presence(userId)], []);
+      const shares = pairs(reply, 'getPresence').flatMap(([nodeId, raw]): [string, string][] =>
+        raw === null ? [] : [[nodeId, raw]],
+      );
+      return foldPresence(userId, shares, now());
+    },
+
+    async publishEvent(cluster, raw) {
+      await transport.publish(clusterKeys(cluster).events, raw);
+    },
+
+    subscribeEvents(cluster, onMessage) {
+      return transport.subscribe([clusterKeys(cluster).events], (_channel, message) => onMessage(message));
+    },
+
+    close: async () => {
+      ackFeeds.clear();
+      await transport.close();
+    },
+  };
+}
+
+/** SHA1 of a script as EVALSHA wants it, via Web Crypto so both Node and Workers can compute it. */
+export async function scriptSha(script: LuaScript): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-1', new TextEncoder().encode(script.source));
+  return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+/** EVALSHA, falling back to EVAL once when Redis has not seen the script (first use, restart). */
+export function scriptRunner(
+  evalsha: (sha: string, keys: string[], args: string[]) => Promise<unknown>,
+  evaluate: (source: string, keys: string[], args: string[]) => Promise<unknown>,
+): (script: LuaScript, keys: string[], args: string[]) => Promise<unknown> {
+  const shas = new Map<string, Promise<string>>();
+  return async (script, keys, args) => {
+    let sha = shas.get(script.source);
+    if (!sha) {
+      sha = scriptSha(script);
+      shas.set(script.source, sha);
+    }
+    try {
+      return await evalsha(await sha, keys, args);
+    } catch (error) {
+      if (!String(error instanceof Error ? error.message : error).includes('NOSCRIPT')) throw error;
+      return evaluate(script.source, keys, args);
+    }
+  };
+}

@@ -1,0 +1,137 @@
+import type { Redis } from '@upstash/redis';
+import type { TelltaleStore, Unsubscribe } from './port.ts';
+import {
+  createRedisStore,
+  type RedisStoreOptions,
+  type RedisTransport,
+  scriptRunner,
+  type WriteOp,
+} from './redis-store.ts';
+
+export interface UpstashStoreOptions extends RedisStoreOptions {
+  /** How long a subscription may take to be confirmed by the REST endpoint. */
+  subscribeTimeoutMs?: number;
+}
+
+type Transaction = ReturnType<Redis['multi']>;
+
+function addWrite(tx: Transaction, write: WriteOp): void {
+  switch (write.op) {
+    case 'hset':
+      tx.hset(write.key, write.fields);
+      return;
+    case 'hdel':
+      tx.hdel(write.key, ...write.fields);
+      return;
+    case 'del':
+      tx.del(...write.keys);
+      return;
+    case 'pexpire':
+      tx.pexpire(write.key, write.ms);
+      return;
+    case 'zadd':
+      tx.zadd(write.key, { score: write.score, member: write.member });
+      return;
+    case 'zrem':
+      tx.zrem(write.key, ...write.members);
+      return;
+    case 'rpush':
+      tx.rpush(write.key, ...write.values);
+      return;
+    case 'publish':
+      tx.publish(write.channel, write.message);
+      return;
+  }
+}
+
+/** A message as published: the client may have parsed JSON payloads when auto-deserialization is on. */
+const asText = (message: unknown): string =>
+  typeof message === 'string' ? message : JSON.stringify(message);
+
+/**
+ * The store over the Upstash REST protocol (the edge on Workers, other serverless hosts).
+ * Every operation is one HTTP request: transactions go to `/multi-exec`, reads are Lua scripts.
+ *
+ * Create the client with `automaticDeserialization: false` (stored JSON then reaches the zod
+ * schemas untouched); a client left on the default still works, at the cost of a parse and a
+ * re-serialize per value.
+ *
+ * Subscriptions use the client's server-sent-events `subscribe`: one streaming request per
+ * channel, with no automatic reconnect — socket nodes, which must keep their command channel
+ * through Redis outages, subscribe with ioredis; the edge only publishes and polls acks
+ * (`ackPollMaxMs` bounds the pause between polls).
+ */
+export function createUpstashStore(redis: Redis, options: UpstashStoreOptions = {}): TelltaleStore {
+  const subscribeTimeoutMs = options.subscribeTimeoutMs ?? 5000;
+  const active = new Set<Unsubscribe>();
+
+  const transport: RedisTransport = {
+    kind: 'upstash',
+    longLivedSubscriptions: false,
+
+    async ping() {
+      await redis.ping();
+    },
+
+    async transaction(writes) {
+      const tx = redis.multi();
+      for (const write of writes) addWrite(tx, write);
+      await tx.exec();
+    },
+
+    script: scriptRunner(
+      (sha, keys, args) => redis.evalsha(sha, keys, args),
+      (source, keys, args) => redis.eval(source, keys, args),
+    ),
+
+    async publish(channel, message) {
+      await redis.publish(channel, message);
+    },
+
+    async subscribe(channels, onMessage) {
+      const subscription = redis.subscribe<unknown>(channels);
+      const confirmed = new Promise<void>((resolve, reject) => {
+        let pending = channels.length;
+        const timer = setTimeout(
+          () =>
+            reject(
+              new Error(
+                `Upstash subscribe to ${channels.join(', ')} not confirmed in ${subscribeTimeoutMs} ms`,
+              ),
+            ),
+          subscribeTimeoutMs,
+        );
+        subscription.on('subscribe', () => {
+          pending -= 1;
+          if (pending === 0) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+        subscription.on('error', (error) => {
+          clearTimeout(timer);
+          reject(error);
+        });
+      });
+      subscription.on('message', ({ channel, message }) => onMessage(channel, asText(message)));
+      const unsubscribe: Unsubscribe = async () => {
+        active.delete(unsubscribe);
+        await subscription.unsubscribe();
+      };
+      active.add(unsubscribe);
+      try {
+        await confirmed;
+      } catch (error) {
+        await unsubscribe();
+        throw error;
+      }
+      return unsubscribe;
+    },
+
+    async close() {
+      await Promise.all([...active].map((unsubscribe) => unsubscribe()));
+    },
+  };
+
+  return createRedisStore(transport, options);
+}

@@ -1,0 +1,63 @@
+import { ConfigError } from '@telltale/shared';
+import { describe, expect, it } from 'vitest';
+import { defaultNodeId, settingsFromEnv } from './config.ts';
+
+describe('settingsFromEnv', () => {
+  it('applies the defaults of SPEC §7', () => {
+    const settings = settingsFromEnv({});
+    expect(settings.port).toBe(8001);
+    expect(settings.cluster).toBe('default');
+    expect(settings.flushIntervalMs).toBe(5000);
+    expect(settings.nodeId).toBe(defaultNodeId());
+    expect(settings.nodeId).toMatch(/-\d+$/);
+    expect(settings.redisUrl).toBeUndefined();
+    expect(settings.jwt).toBeNull();
+  });
+
+  it('reads every variable', () => {
+    const settings = settingsFromEnv({
+      PORT: '9001',
+      NODE_ID: 'node-a',
+      CLUSTER_ID: 'prod',
+      REDIS_URL: 'redis://127.0.0.1:7000',
+      FLUSH_INTERVAL_MS: '1000',
+      SHUTDOWN_TIMEOUT_MS: '3000',
+      JWT_SECRET: 'a-secret-of-32-characters-or-so!',
+    });
+    expect(settings).toMatchObject({
+      port: 9001,
+      nodeId: 'node-a',
+      cluster: 'prod',
+      redisUrl: 'redis://127.0.0.1:7000',
+      flushIntervalMs: 1000,
+      shutdownTimeoutMs: 3000,
+      jwt: { kind: 'secret', secret: 'a-secret-of-32-characters-or-so!' },
+    });
+  });
+
+  it('takes a JWKS url instead of a secret', () => {
+    expect(settingsFromEnv({ JWT_JWKS_URL: 'https://id.example.com/jwks.json' }).jwt).toEqual({
+      kind: 'jwks',
+      url: 'https://id.example.com/jwks.json',
+    });
+  });
+
+  it('names every bad value at once', () => {
+    try {
+      settingsFromEnv({ PORT: 'eighty', REDIS_URL: 'localhost', NODE_ID: 'a b' });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const message = (error as ConfigError).message;
+      expect(message).toContain("PORT must be an integer between 0 and 65535: got 'eighty'");
+      expect(message).toContain("REDIS_URL is not a valid redis:// or rediss:// URL: got 'localhost'");
+      expect(message).toContain('NODE_ID');
+    }
+  });
+
+  it('refuses both a secret and a JWKS url', () => {
+    expect(() =>
+      settingsFromEnv({ JWT_SECRET: 'x'.repeat(32), JWT_JWKS_URL: 'https://id.example.com/jwks.json' }),
+    ).toThrow(/either JWT_SECRET or JWT_JWKS_URL/);
+  });
+});

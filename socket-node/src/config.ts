@@ -1,0 +1,64 @@
+import { hostname } from 'node:os';
+import { ConfigError, parseConfig, SocketNodeConfig } from '@telltale/shared';
+
+/** How handshake tokens are verified: a shared HS256 secret, or a JWKS endpoint (RS256 / ES256). */
+export type JwtSettings = { kind: 'secret'; secret: string } | { kind: 'jwks'; url: string };
+
+/** Presence timings of seeds/002; tests shrink them. */
+export interface PresenceTimings {
+  /** Clients are expected to send `heartbeat` this often; 2 missed intervals make a client stale. */
+  heartbeatMs: number;
+  /** After the last socket of a user goes, wait this long for a reconnect before announcing offline. */
+  graceMs: number;
+  /** TTL of a node's share of a user's presence in the store. */
+  ttlMs: number;
+}
+
+export const DEFAULT_PRESENCE: PresenceTimings = { heartbeatMs: 30_000, graceMs: 60_000, ttlMs: 300_000 };
+
+export interface SocketNodeSettings {
+  /** 0 picks a free port. */
+  port: number;
+  /** Interface to listen on; Node's default (every interface) when unset. */
+  host?: string;
+  nodeId: string;
+  cluster: string;
+  redisUrl?: string;
+  flushIntervalMs: number;
+  shutdownTimeoutMs: number;
+  /** Null: no key configured, so every handshake is refused with a message saying so. */
+  jwt: JwtSettings | null;
+  presence: PresenceTimings;
+  version: string;
+}
+
+/** Reads SPEC §7's variables; throws ConfigError listing every bad value. */
+export function settingsFromEnv(env: Record<string, string | undefined>): SocketNodeSettings {
+  const config = parseConfig(SocketNodeConfig, env);
+  if (config.JWT_SECRET && config.JWT_JWKS_URL) {
+    throw new ConfigError([
+      'set either JWT_SECRET or JWT_JWKS_URL, not both: the token algorithm is pinned to one',
+    ]);
+  }
+  const jwt: JwtSettings | null = config.JWT_SECRET
+    ? { kind: 'secret', secret: config.JWT_SECRET }
+    : config.JWT_JWKS_URL
+      ? { kind: 'jwks', url: config.JWT_JWKS_URL }
+      : null;
+  return {
+    port: config.PORT,
+    nodeId: config.NODE_ID ?? defaultNodeId(),
+    cluster: config.CLUSTER_ID,
+    ...(config.REDIS_URL ? { redisUrl: config.REDIS_URL } : {}),
+    flushIntervalMs: config.FLUSH_INTERVAL_MS,
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    jwt,
+    presence: DEFAULT_PRESENCE,
+    version: env.npm_package_version ?? '0.1.0',
+  };
+}
+
+/** `<host>-<pid>`, cleaned to the characters a node id may hold. */
+export function defaultNodeId(): string {
+  return `${hostname()}-${process.pid}`.replace(/[^\w.-]/g, '-').slice(0, 100);
+}

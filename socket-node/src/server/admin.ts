@@ -1,0 +1,61 @@
+import { type ClusterView, mergeSnapshots, type TelltaleStore } from '@telltale/shared';
+import type { Namespace } from 'socket.io';
+import type { Instrumentation } from '../instrument/instrumentation.ts';
+import { describeError, type InstrumentLogger } from '../instrument/log.ts';
+import { ViewHistory } from '../view-history.ts';
+import type { NodeClientEvents, NodeServerEvents } from './events.ts';
+
+export interface AdminDeps {
+  store: TelltaleStore;
+  cluster: string;
+  intervalMs: number;
+  instrumentation: Instrumentation;
+  log: InstrumentLogger;
+}
+
+/**
+ * The /admin namespace of seeds/000, answering with the CLUSTER view (every node's snapshot merged
+ * by the shared code), not this node's: `metrics:request` → `metrics:snapshot`, and `metrics:update`
+ * after every flush. Each node pushes updates to its own admin sockets only.
+ */
+export function mountAdmin(
+  admin: Namespace<NodeClientEvents, NodeServerEvents>,
+  deps: AdminDeps,
+): () => void {
+  const history = new ViewHistory();
+  const clusterView = async (): Promise<ClusterView> => {
+    const records = await deps.store.readNodes(deps.cluster);
+    const view = mergeSnapshots(records, Date.now(), { cluster: deps.cluster, intervalMs: deps.intervalMs });
+    return history.withRates(view);
+  };
+
+  admin.on('connection', (socket) => {
+    socket.on('metrics:request', (ack) => {
+      clusterView().then(
+        (view) => {
+          socket.emit('metrics:snapshot', view);
+          if (typeof ack === 'function') ack({ ok: true, view });
+        },
+        (error: unknown) => {
+          deps.log.warn(`cluster view unavailable for metrics:request: ${describeError(error)}`);
+          if (typeof ack === 'function')
+            ack({ ok: false, error: `cluster view unavailable: ${describeError(error)}` });
+        },
+      );
+    });
+  });
+
+  let pushing = false;
+  return deps.instrumentation.onFlush(() => {
+    if (admin.sockets.size === 0 || pushing) return;
+    pushing = true;
+    clusterView()
+      .then(
+        (view) => admin.local.emit('metrics:update', view),
+        (error: unknown) => deps.log.warn(`metrics:update skipped: ${describeError(error)}`),
+      )
+      .finally(() => {
+        pushing = false;
+      });
+  });
+}

@@ -1,0 +1,10 @@
+export { ClientPool, type ClientSpec, type Namespace, TestClient } from './clients.ts';
+export { Cluster, type ClusterOptions, type ClusterSecrets } from './cluster.ts';
+export { type ConnectionRow, EdgeProcess } from './edge.ts';
+export { bearer, type HttpAnswer, request, requestOnce } from './http.ts';
+export { fillPlaceholders, type LoadBalancer, startHaproxy, startNginx } from './load-balancer.ts';
+export { MEASUREMENTS_FILE, measure } from './measure.ts';
+export { ManagedProcess, REPO_ROOT } from './process.ts';
+export { SocketNodeProcess } from './socket-node.ts';
+export { type Role, signToken } from './tokens.ts';
+export { GiveUp, since, sleep, waitFor } from './wait.ts';

@@ -1,0 +1,103 @@
+import { freePort } from '../../support/redis.ts';
+import { request } from './http.ts';
+import { type Exit, type ManagedProcess, tsxProcess } from './process.ts';
+import { GiveUp, waitFor } from './wait.ts';
+
+export interface SocketNodeEnv {
+  nodeId: string;
+  cluster: string;
+  redisUrl: string;
+  jwtSecret: string;
+  flushIntervalMs: number;
+  shutdownTimeoutMs: number;
+}
+
+/**
+ * One socket node as an operator runs it: `socket-node/src/main.ts` in its own process, configured
+ * only through the environment of SPEC §7.
+ */
+export class SocketNodeProcess {
+  readonly process: ManagedProcess;
+
+  private constructor(
+    readonly env: SocketNodeEnv,
+    readonly port: number,
+  ) {
+    this.process = tsxProcess(env.nodeId, 'socket-node/src/main.ts', {
+      PORT: String(port),
+      NODE_ID: env.nodeId,
+      CLUSTER_ID: env.cluster,
+      REDIS_URL: env.redisUrl,
+      JWT_SECRET: env.jwtSecret,
+      FLUSH_INTERVAL_MS: String(env.flushIntervalMs),
+      SHUTDOWN_TIMEOUT_MS: String(env.shutdownTimeoutMs),
+    });
+  }
+
+  static async create(env: SocketNodeEnv): Promise<SocketNodeProcess> {
+    return new SocketNodeProcess(env, await freePort());
+  }
+
+  get id(): string {
+    return this.env.nodeId;
+  }
+
+  /** host:port, as the load balancers address it. */
+  get address(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  get url(): string {
+    return `http://${this.address}`;
+  }
+
+  /** Starts the process and resolves once `/health/ready` answers 200. */
+  async start(timeoutMs = 60_000): Promise<void> {
+    this.process.start();
+    await this.waitReady(timeoutMs);
+  }
+
+  async waitReady(timeoutMs = 60_000): Promise<void> {
+    let last = 'no answer yet';
+    try {
+      await waitFor(
+        async () => {
+          if (!this.process.running) throw new GiveUp(`${this.id} exited:\n${this.process.tail()}`);
+          const answer = await request(`${this.url}/health/ready`, { timeoutMs: 2000 }).catch(
+            (e: Error) => e,
+          );
+          last = answer instanceof Error ? answer.message : `${answer.status} ${answer.text}`;
+          return !(answer instanceof Error) && answer.status === 200;
+        },
+        { timeoutMs, what: `${this.id} ready`, intervalMs: 100 },
+      );
+    } catch (error) {
+      if (error instanceof GiveUp) throw error;
+      throw new Error(
+        `${this.id} not ready within ${timeoutMs} ms (last: ${last}); its log:\n${this.process.tail()}`,
+      );
+    }
+  }
+
+  /** `/health/ready` as the load balancer sees it. */
+  readiness(): Promise<{ status: number; body: unknown }> {
+    return request(`${this.url}/health/ready`, { timeoutMs: 3000 }).then((a) => ({
+      status: a.status,
+      body: a.json,
+    }));
+  }
+
+  /** SIGTERM: the graceful path (drain, final flush, deregister); SIGKILL after `graceMs`. */
+  terminate(graceMs = 15_000): Promise<Exit> {
+    return this.process.stop('SIGTERM', graceMs);
+  }
+
+  /** `kill -9`: no flush, no deregistration, sockets cut. */
+  async kill(): Promise<Exit> {
+    return this.process.stop('SIGKILL', 0);
+  }
+
+  output(): string {
+    return this.process.output();
+  }
+}
