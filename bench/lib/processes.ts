@@ -28,11 +28,13 @@ export class SocketServer {
     name: string,
     config: SocketServerConfig,
     nodeFlags: string[] = [],
+    cpus: string | null = null,
   ): Promise<SocketServer> {
     const profile = profileFlags(name);
     const child = await Child.spawn(name, SERVER_FILE, ServerInfo, {
       config,
       nodeFlags: [...nodeFlags, ...profile.flags],
+      cpus,
     });
     return new SocketServer(name, child, profile.folder);
   }
@@ -67,8 +69,8 @@ export class SocketServer {
 export class LoadGenerator {
   private constructor(readonly child: Child<{ pid: number }>) {}
 
-  static async start(name: string): Promise<LoadGenerator> {
-    return new LoadGenerator(await Child.spawn(name, LOAD_FILE, z.object({ pid: z.number() })));
+  static async start(name: string, cpus: string | null = null): Promise<LoadGenerator> {
+    return new LoadGenerator(await Child.spawn(name, LOAD_FILE, z.object({ pid: z.number() }), { cpus }));
   }
 
   connect(request: ConnectRequest) {

@@ -25,6 +25,8 @@ export interface SpawnOptions {
   config?: unknown;
   /** How long the child may take to report ready. */
   readyTimeoutMs?: number;
+  /** A `taskset -c` CPU list to pin the child (and every thread it starts) to. */
+  cpus?: string | null;
 }
 
 export class Child<Info> {
@@ -57,18 +59,27 @@ export class Child<Info> {
     });
   }
 
-  /** Spawns `node --import tsx <file>` and waits for it to report ready with its info. */
+  /**
+   * Spawns `node --import tsx <file>` and waits for it to report ready with its info. With `cpus`,
+   * through `taskset`, which execs node in place: the child's pid is node's own, signals reach it.
+   */
   static async spawn<Info>(
     name: string,
     file: string,
     info: z.ZodType<Info>,
     options: SpawnOptions = {},
   ): Promise<Child<Info>> {
-    const child = spawn(
-      process.execPath,
-      [...(options.nodeFlags ?? []), '--import', 'tsx', file, JSON.stringify(options.config ?? null)],
-      { cwd: REPO_ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
-    );
+    const nodeArgs = [
+      ...(options.nodeFlags ?? []),
+      '--import',
+      'tsx',
+      file,
+      JSON.stringify(options.config ?? null),
+    ];
+    const [command, args] = options.cpus
+      ? ['taskset', ['-c', options.cpus, process.execPath, ...nodeArgs]]
+      : [process.execPath, nodeArgs];
+    const child = spawn(command, args, { cwd: REPO_ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const timeoutMs = options.readyTimeoutMs ?? 30_000;
     const ready = await new Promise<Info>((resolveReady, reject) => {
       const timer = setTimeout(() => {

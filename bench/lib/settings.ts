@@ -33,3 +33,23 @@ export function rotate<T>(items: readonly T[], round: number): T[] {
   const k = round % Math.max(items.length, 1);
   return [...items.slice(k), ...items.slice(0, k)];
 }
+
+/** Which CPUs the processes under test and their load run on, from `BENCH_PIN`. */
+export interface CpuPlan {
+  /** A `taskset -c` list for socket servers, or null to leave them to the scheduler. */
+  server: string | null;
+  load: string | null;
+}
+
+/**
+ * `BENCH_PIN=1` (the default with 2+ CPUs and `taskset` on the PATH) puts socket servers on CPU 0
+ * and load generators on CPU 1, so the server under test does not share its core with the sockets
+ * driving it and events/s stops swinging with the scheduler; `BENCH_PIN=0` leaves both unpinned.
+ */
+export function cpuPlan(cpus: number, hasTaskset: boolean, raw = process.env.BENCH_PIN): CpuPlan {
+  const wanted = raw === undefined || raw === '' ? cpus >= 2 && hasTaskset : raw !== '0';
+  if (!wanted) return { server: null, load: null };
+  if (cpus < 2) throw new Error(`BENCH_PIN needs 2 CPUs to split server and load; this machine has ${cpus}`);
+  if (!hasTaskset) throw new Error('BENCH_PIN needs taskset (util-linux) on the PATH');
+  return { server: '0', load: '1' };
+}

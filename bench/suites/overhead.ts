@@ -1,7 +1,9 @@
+import { spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { LoadGenerator, SocketServer } from '../lib/processes.ts';
 import { mainProfile, type ProfileShares, profileShares } from '../lib/profile.ts';
 import { type BarCheck, pct, type SuiteResult, type Table } from '../lib/report.ts';
-import { rotate, setting, sleep } from '../lib/settings.ts';
+import { cpuPlan, rotate, setting, sleep } from '../lib/settings.ts';
 import { median, ratio } from '../lib/stats.ts';
 import type { Workload } from '../processes/load-protocol.ts';
 import { cpuBetween, type ServerMode } from '../processes/socket-server-config.ts';
@@ -39,17 +41,20 @@ export async function overhead(): Promise<SuiteResult> {
     payloadBytes: 64,
     flushIntervalMs: 5000,
   };
+  const pin = cpuPlan(availableParallelism(), hasTaskset());
   const servers = new Map<ServerMode, SocketServer>();
   const loads = new Map<ServerMode, LoadGenerator>();
   const measurements: Measurement[] = [];
   try {
     for (const mode of MODES) {
-      const server = await SocketServer.start(`server:${mode}`, {
-        mode,
-        flushIntervalMs: settings.flushIntervalMs,
-      });
+      const server = await SocketServer.start(
+        `server:${mode}`,
+        { mode, flushIntervalMs: settings.flushIntervalMs },
+        [],
+        pin.server,
+      );
       servers.set(mode, server);
-      const load = await LoadGenerator.start(`load:${mode}`);
+      const load = await LoadGenerator.start(`load:${mode}`, pin.load);
       loads.set(mode, load);
       const connected = await load.connect({
         url: server.url,
@@ -97,13 +102,17 @@ export async function overhead(): Promise<SuiteResult> {
     await Promise.all([...loads.values()].map((l) => l.stop()));
     await Promise.all([...servers.values()].map((s) => s.stop()));
   }
-  const result = summarizeOverhead(measurements, settings);
+  const result = summarizeOverhead(measurements, { ...settings, pinned: pin.server === null ? 0 : 1 });
   const profiles = await profileTable(servers);
   if (profiles) {
     result.tables.push(profiles.table);
     result.data = { ...(result.data as object), profiles: profiles.data };
   }
   return result;
+}
+
+function hasTaskset(): boolean {
+  return spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 }
 
 /** Code each configuration adds, as matched in its server's CPU profile (self time). */
@@ -247,7 +256,9 @@ export function summarizeOverhead(
     bars,
     data: { summaries, measurements },
     notes: [
-      'client and server share the 2 cores: when the load process saturates its core, events/s understates the difference; CPU µs/event on the server is the sharper measure of instrumentation cost',
+      settings.pinned
+        ? 'pinned (BENCH_PIN): every socket server on CPU 0, every load process on CPU 1; a server that saturates its core shows the overhead in events/s, one held back by its load shows it in CPU µs/event'
+        : 'unpinned (BENCH_PIN=0): client and server share the cores, so events/s swings with the scheduler; CPU µs/event on the server is the sharper measure of instrumentation cost',
     ],
   };
 }

@@ -47,6 +47,7 @@ describe('bench suites at toy sizes', () => {
   it('commands disconnects across 3 nodes and answers partially with one node down', async () => {
     Object.assign(process.env, {
       BENCH_COMMANDS_SAMPLES: '6',
+      BENCH_COMMANDS_ROUNDS: '2',
       BENCH_COMMANDS_FAILURE_SAMPLES: '1',
       BENCH_COMMANDS_TIMEOUT_MS: '300',
     });
@@ -54,6 +55,7 @@ describe('bench suites at toy sizes', () => {
     const partial = result.bars.find((b) => b.bar.startsWith('partial answer'));
     expect(partial?.pass).toBe(true);
     expect(result.tables[0]?.rows[0]?.[1]).toBeGreaterThan(0);
+    expect(result.data).toMatchObject({ rounds: 2, ours: { n: 12 }, anchor: { n: 12 } });
   }, 120_000);
 
   it('overhead drives bare, instrumented and admin-ui servers with real clients', async () => {
