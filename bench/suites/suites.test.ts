@@ -70,9 +70,11 @@ describe('bench suites at toy sizes', () => {
     const rows = result.tables[0]?.rows ?? [];
     expect(rows.map((r) => `${r[0]}/${r[1]}`)).toEqual([
       'echo/bare',
+      'echo/bare-again',
       'echo/telltale',
       'echo/admin-ui',
       'broadcast/bare',
+      'broadcast/bare-again',
       'broadcast/telltale',
       'broadcast/admin-ui',
     ]);
