@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { LoadGenerator } from './processes.ts';
-import { cpuPlan } from './settings.ts';
+import { cpuPlan, pinSelf } from './settings.ts';
 
 describe('cpuPlan', () => {
   it('pins servers and load apart by default when there are two CPUs and taskset', () => {
@@ -32,4 +32,25 @@ describe('a pinned child process', () => {
       await load.stop();
     }
   }, 30_000);
+});
+
+describe('pinSelf', () => {
+  const allowed = () => /^Cpus_allowed_list:\s+(\S+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+
+  it('pins this process to the CPUs given, then puts its affinity back', () => {
+    const before = allowed();
+    const restore = pinSelf('1');
+    try {
+      expect(allowed()).toBe('1');
+    } finally {
+      restore();
+    }
+    expect(allowed()).toBe(before);
+  });
+
+  it('does nothing without CPUs to pin to', () => {
+    const before = allowed();
+    pinSelf(null)();
+    expect(allowed()).toBe(before);
+  });
 });

@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+
 /**
  * Benchmark knobs. `--quick` (or BENCH_QUICK=1) picks short settings for development; any knob can
  * be overridden with its env var, e.g. BENCH_OVERHEAD_ROUNDS=3.
@@ -52,4 +54,27 @@ export function cpuPlan(cpus: number, hasTaskset: boolean, raw = process.env.BEN
   if (cpus < 2) throw new Error(`BENCH_PIN needs 2 CPUs to split server and load; this machine has ${cpus}`);
   if (!hasTaskset) throw new Error('BENCH_PIN needs taskset (util-linux) on the PATH');
   return { server: '0', load: '1' };
+}
+
+/**
+ * Pins this process (every thread of it) to `cpus` until the returned function restores the
+ * affinity it had: for suites whose server under test runs inside the bench driver itself.
+ */
+export function pinSelf(cpus: string | null): () => void {
+  if (!cpus) return () => {};
+  const pid = String(process.pid);
+  const before = /:\s*(\S+)\s*$/.exec(run(['-p', '-c', pid]))?.[1];
+  if (!before) throw new Error("taskset could not read this process's CPU affinity");
+  run(['-a', '-p', '-c', cpus, pid]);
+  return () => void run(['-a', '-p', '-c', before, pid]);
+}
+
+function run(args: string[]): string {
+  const result = spawnSync('taskset', args, { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`taskset ${args.join(' ')} failed: ${result.stderr}`);
+  return result.stdout;
+}
+
+export function hasTaskset(): boolean {
+  return spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 }

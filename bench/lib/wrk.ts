@@ -40,6 +40,8 @@ export interface WrkOptions {
   connections: number;
   durationSec: number;
   headers?: Record<string, string>;
+  /** A `taskset -c` CPU list for wrk. */
+  cpus?: string | null;
 }
 
 /** Runs /usr/bin/wrk once and parses its report. */
@@ -52,8 +54,9 @@ export function runWrk(options: WrkOptions): Promise<WrkResult> {
     ...Object.entries(options.headers ?? {}).flatMap(([k, v]) => ['-H', `${k}: ${v}`]),
     options.url,
   ];
+  const [command, argv] = options.cpus ? ['taskset', ['-c', options.cpus, 'wrk', ...args]] : ['wrk', args];
   return new Promise((resolve, reject) => {
-    execFile('wrk', args, { timeout: (options.durationSec + 30) * 1000 }, (error, stdout, stderr) => {
+    execFile(command, argv, { timeout: (options.durationSec + 30) * 1000 }, (error, stdout, stderr) => {
       if (error) reject(new Error(`wrk ${args.join(' ')} failed: ${error.message}\n${stderr}`));
       else {
         try {

@@ -1,7 +1,8 @@
+import { availableParallelism } from 'node:os';
 import { createMemoryStore } from '@telltale/shared/store/memory';
 import { startBenchEdge } from '../lib/edge.ts';
 import { type BarCheck, pct, type SuiteResult, type Table } from '../lib/report.ts';
-import { rotate, setting, sleep } from '../lib/settings.ts';
+import { cpuPlan, hasTaskset, pinSelf, rotate, setting, sleep } from '../lib/settings.ts';
 import { realisticSnapshot } from '../lib/snapshots.ts';
 import { median, ratio } from '../lib/stats.ts';
 import { runWrk, type WrkResult } from '../lib/wrk.ts';
@@ -29,6 +30,9 @@ export async function edgeHttp(): Promise<SuiteResult> {
     nodes: 3,
     tickIntervalMs: 1000,
   };
+  // The edge under test runs in this process: pinned like a socket server, wrk like a load process.
+  const pin = cpuPlan(availableParallelism(), hasTaskset());
+  const unpin = pinSelf(pin.server);
   const store = createMemoryStore();
   const flushAll = () =>
     Promise.all(
@@ -61,6 +65,7 @@ export async function edgeHttp(): Promise<SuiteResult> {
         threads: settings.threads,
         connections: settings.connections,
         durationSec: 1,
+        cpus: pin.load,
       });
     for (const route of ROUTES) await hit(route);
     for (let round = 0; round < settings.rounds; round++) {
@@ -70,6 +75,7 @@ export async function edgeHttp(): Promise<SuiteResult> {
           threads: settings.threads,
           connections: settings.connections,
           durationSec: settings.durationSec,
+          cpus: pin.load,
         });
         measurements.push({ ...result, round, route });
         await sleep(200);
@@ -79,8 +85,9 @@ export async function edgeHttp(): Promise<SuiteResult> {
     clearInterval(flusher);
     await edge.close();
     await store.close();
+    unpin();
   }
-  return summarizeHttp(measurements, settings);
+  return summarizeHttp(measurements, { ...settings, pinned: pin.server === null ? 0 : 1 });
 }
 
 export function summarizeHttp(measurements: Measurement[], settings: Record<string, number>): SuiteResult {

@@ -1,9 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { LoadGenerator, SocketServer } from '../lib/processes.ts';
 import { mainProfile, type ProfileShares, profileShares } from '../lib/profile.ts';
 import { type BarCheck, pct, type SuiteResult, type Table } from '../lib/report.ts';
-import { cpuPlan, rotate, setting, sleep } from '../lib/settings.ts';
+import { cpuPlan, hasTaskset, rotate, setting, sleep } from '../lib/settings.ts';
 import { median, ratio } from '../lib/stats.ts';
 import type { Workload } from '../processes/load-protocol.ts';
 import { cpuBetween, type ServerMode } from '../processes/socket-server-config.ts';
@@ -117,10 +116,6 @@ export async function overhead(): Promise<SuiteResult> {
     result.data = { ...(result.data as object), profiles: profiles.data };
   }
   return result;
-}
-
-function hasTaskset(): boolean {
-  return spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 }
 
 /** Code each configuration adds, as matched in its server's CPU profile (self time). */

@@ -1,10 +1,22 @@
-import { healthHttpStatus, renderVerboseHealth } from '@telltale/shared';
+import { type HealthReport, healthHttpStatus, renderVerboseHealth } from '@telltale/shared';
 import { Hono } from 'hono';
 import type { EdgeEnv, EdgeServices } from '../context.ts';
 import { wantsFresh } from '../fresh.ts';
 
 const HEALTH_JSON = 'application/health+json';
 const PING_TIMEOUT_MS = 2000;
+
+/** Probes between two ticks get the same report object, so it is serialized once per tick. */
+const bodies = new WeakMap<HealthReport, string>();
+
+function body(report: HealthReport): string {
+  let text = bodies.get(report);
+  if (text === undefined) {
+    text = JSON.stringify(report);
+    bodies.set(report, text);
+  }
+  return text;
+}
 
 /** `/health` answers for the cluster (from the aggregator); `/health/live` and `/ready` for this edge. */
 export function healthRoutes(s: EdgeServices): Hono<EdgeEnv> {
@@ -15,7 +27,7 @@ export function healthRoutes(s: EdgeServices): Hono<EdgeEnv> {
     const status = healthHttpStatus(latest.health);
     c.header('cache-control', 'no-store');
     if (c.req.query('verbose') !== undefined) return c.text(renderVerboseHealth(latest.health), status);
-    return c.body(JSON.stringify(latest.health), status, { 'content-type': HEALTH_JSON });
+    return c.body(body(latest.health), status, { 'content-type': HEALTH_JSON });
   });
 
   routes.get('/live', (c) =>
