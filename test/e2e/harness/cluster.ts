@@ -10,6 +10,8 @@ export interface ClusterOptions {
   /** Socket node flush interval; the edge ticks at the same pace unless told otherwise. */
   flushIntervalMs?: number;
   tickIntervalMs?: number;
+  /** Socket nodes open their V8 inspector on loopback (`heapAfterGc`). */
+  inspectable?: boolean;
   commandTimeoutMs?: number;
   shutdownTimeoutMs?: number;
   /** EXPECTED_NODES at the edge; default 3 (all of them). */
@@ -62,6 +64,7 @@ export class Cluster {
             jwtSecret: secrets.jwtSecret,
             flushIntervalMs,
             shutdownTimeoutMs: options.shutdownTimeoutMs ?? 5000,
+            inspectable: options.inspectable ?? false,
           }),
         ),
       );

@@ -110,8 +110,13 @@ export class ManagedProcess {
 }
 
 /** A TypeScript entry of this repo, run by Node through tsx like `pnpm start` does. */
-export function tsxProcess(name: string, entry: string, env: Record<string, string>): ManagedProcess {
-  return new ManagedProcess(name, process.execPath, ['--import', 'tsx', entry], {
+export function tsxProcess(
+  name: string,
+  entry: string,
+  env: Record<string, string>,
+  nodeArgs: readonly string[] = [],
+): ManagedProcess {
+  return new ManagedProcess(name, process.execPath, [...nodeArgs, '--import', 'tsx', entry], {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '',
     NODE_ENV: 'production',

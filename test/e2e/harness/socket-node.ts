@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { WebSocket } from 'ws';
 import { freePort } from '../../support/redis.ts';
 import { request } from './http.ts';
 import { type Exit, type ManagedProcess, tsxProcess } from './process.ts';
@@ -10,6 +12,8 @@ export interface SocketNodeEnv {
   jwtSecret: string;
   flushIntervalMs: number;
   shutdownTimeoutMs: number;
+  /** Opens the V8 inspector on a loopback port, so a test can force a GC and read the heap. */
+  inspectable?: boolean;
 }
 
 /**
@@ -23,15 +27,20 @@ export class SocketNodeProcess {
     readonly env: SocketNodeEnv,
     readonly port: number,
   ) {
-    this.process = tsxProcess(env.nodeId, 'socket-node/src/main.ts', {
-      PORT: String(port),
-      NODE_ID: env.nodeId,
-      CLUSTER_ID: env.cluster,
-      REDIS_URL: env.redisUrl,
-      JWT_SECRET: env.jwtSecret,
-      FLUSH_INTERVAL_MS: String(env.flushIntervalMs),
-      SHUTDOWN_TIMEOUT_MS: String(env.shutdownTimeoutMs),
-    });
+    this.process = tsxProcess(
+      env.nodeId,
+      'socket-node/src/main.ts',
+      {
+        PORT: String(port),
+        NODE_ID: env.nodeId,
+        CLUSTER_ID: env.cluster,
+        REDIS_URL: env.redisUrl,
+        JWT_SECRET: env.jwtSecret,
+        FLUSH_INTERVAL_MS: String(env.flushIntervalMs),
+        SHUTDOWN_TIMEOUT_MS: String(env.shutdownTimeoutMs),
+      },
+      env.inspectable ? ['--inspect=127.0.0.1:0'] : [],
+    );
   }
 
   static async create(env: SocketNodeEnv): Promise<SocketNodeProcess> {
@@ -99,5 +108,54 @@ export class SocketNodeProcess {
 
   output(): string {
     return this.process.output();
+  }
+
+  /**
+   * Forces a full garbage collection in the node through its inspector, then returns V8's used heap
+   * in bytes: a number that does not depend on when V8 last chose to collect.
+   */
+  async heapAfterGc(): Promise<number> {
+    if (!this.env.inspectable) throw new Error(`${this.id} was not started inspectable`);
+    const urls = [...this.output().matchAll(/Debugger listening on (ws:\/\/127\.0\.0\.1:\d+\/\S+)/g)];
+    const url = urls.at(-1)?.[1];
+    if (!url) throw new Error(`${this.id} printed no inspector address:\n${this.process.tail()}`);
+    return inspect(url, async (call) => {
+      await call('HeapProfiler.collectGarbage');
+      const usage = (await call('Runtime.getHeapUsage')) as { usedSize: number };
+      return usage.usedSize;
+    });
+  }
+}
+
+type InspectorCall = (method: string) => Promise<unknown>;
+
+/** One short Chrome DevTools Protocol session with a Node process's inspector. */
+async function inspect<T>(url: string, session: (call: InspectorCall) => Promise<T>): Promise<T> {
+  const socket = new WebSocket(url);
+  await once(socket, 'open');
+  let nextId = 1;
+  const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  socket.on('message', (data) => {
+    const message = JSON.parse(String(data)) as {
+      id?: number;
+      result?: unknown;
+      error?: { message: string };
+    };
+    const waiter = message.id === undefined ? undefined : waiting.get(message.id);
+    if (!waiter || message.id === undefined) return;
+    waiting.delete(message.id);
+    if (message.error) waiter.reject(new Error(message.error.message));
+    else waiter.resolve(message.result);
+  });
+  const call: InspectorCall = (method) =>
+    new Promise((resolve, reject) => {
+      const id = nextId++;
+      waiting.set(id, { resolve, reject });
+      socket.send(JSON.stringify({ id, method }));
+    });
+  try {
+    return await session(call);
+  } finally {
+    socket.close();
   }
 }
