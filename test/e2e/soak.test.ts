@@ -10,9 +10,9 @@ import {
 } from './harness/index.ts';
 import { expectEdgeMatches } from './truth.ts';
 
-/** Sized for CI on two cores by default; E2E_SOAK_CLIENTS=2000 E2E_SOAK_SECONDS=60 is the issue's full soak. */
-const CLIENTS = Number(process.env.E2E_SOAK_CLIENTS ?? 300);
-const SECONDS = Number(process.env.E2E_SOAK_SECONDS ?? 20);
+/** The issue's soak: 2,000 clients churning for a minute (about 90 s in all); smaller with E2E_SOAK_*. */
+const CLIENTS = Number(process.env.E2E_SOAK_CLIENTS ?? 2000);
+const SECONDS = Number(process.env.E2E_SOAK_SECONDS ?? 60);
 /** Share of the population replaced every second. */
 const CHURN_PER_SECOND = 0.1;
 const MB = 1024 * 1024;
@@ -161,5 +161,5 @@ describe(`scenario 9: soak — ${CLIENTS} clients churning for ${SECONDS} s acro
       );
     }
     for (const node of cluster.nodes) expect(node.process.running).toBe(true);
-  });
+  }, 300_000);
 });
