@@ -30,9 +30,7 @@ export async function edgeHttp(): Promise<SuiteResult> {
     nodes: 3,
     tickIntervalMs: 1000,
   };
-  // The edge under test runs in this process: pinned like a socket server, wrk like a load process.
   const pin = cpuPlan(availableParallelism(), hasTaskset());
-  const unpin = pinSelf(pin.server);
   const store = createMemoryStore();
   const flushAll = () =>
     Promise.all(
@@ -53,6 +51,8 @@ export async function edgeHttp(): Promise<SuiteResult> {
   // The control: a route that does nothing, on the same Hono instance, port and middleware.
   edge.app.get('/bench/bare', (c) => c.json({ status: 'pass' }));
   const measurements: Measurement[] = [];
+  // The edge under test runs in this process: pinned like a socket server, wrk like a load process.
+  const unpin = pinSelf(pin.server);
   try {
     for (const route of ROUTES) {
       const response = await fetch(`${edge.url}${route}`);
