@@ -20,6 +20,8 @@ import type { AnchorResult } from '../processes/socket-server-config.ts';
 
 const CLUSTER = 'bench';
 const NODES = 3;
+/** Untimed disconnects on each side first (script load, JIT). */
+const WARMUP = 5;
 
 interface FailureSample {
   scenario: 'hung' | 'killed';
@@ -67,7 +69,7 @@ export async function commands(): Promise<SuiteResult> {
       );
     }
     // Per node: sockets for our disconnects and the anchor's, plus users present on every node.
-    const total = settings.samples * settings.rounds + 5;
+    const total = settings.samples * settings.rounds + WARMUP;
     const perNode = Math.ceil(total / NODES) + Math.ceil(total / (NODES - 1));
     const pools = { ours: [] as string[], anchor: [] as string[] };
     for (let k = 0; k < NODES; k++) {
@@ -90,7 +92,7 @@ export async function commands(): Promise<SuiteResult> {
     shuffle(pools.anchor);
 
     // Warm both paths (script load, JIT) before timing.
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < WARMUP; i++) {
       await dispatch({ type: 'disconnect-socket', socketId: pools.ours.pop()! });
       await servers[0]!.anchor(pools.anchor.pop()!);
     }
