@@ -219,6 +219,22 @@ export function describeStoreContract(
       ).toBeNull();
     });
 
+    it('tells a flushing node whether its hashes had expired, so it can rewrite them whole', async () => {
+      const cluster = freshCluster('expired');
+      const flush = () =>
+        h.store.flush(cluster, {
+          snapshot: snapshotFor(cluster, 'node-a'),
+          sockets: { upsert: [socket('node-a', 's1')], remove: [] },
+          ttlMs: 150,
+        });
+      expect(await flush()).toEqual({ expired: true });
+      expect(await flush()).toEqual({ expired: false });
+      await h.elapse(400);
+      expect(await flush()).toEqual({ expired: true });
+      await h.store.deregister(cluster, 'node-a');
+      expect(await flush()).toEqual({ expired: true });
+    });
+
     it('forgets a node that deregisters', async () => {
       const cluster = freshCluster('leave');
       const keys = clusterKeys(cluster);

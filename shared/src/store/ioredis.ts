@@ -65,6 +65,7 @@ export function createIoredisStore(redis: Redis | string, options: IoredisStoreO
       const results = await multi.exec();
       if (!results) throw new Error('Redis transaction was aborted');
       for (const [error] of results) if (error) throw error;
+      return results.map(([, reply]) => reply);
     },
 
     script: runScript,

@@ -206,6 +206,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
         const ttl = requirePositiveTtl(input.ttlMs, 'flush');
         const keys = clusterKeys(cluster);
         const nodeId = input.snapshot.node.id;
+        const expired = !live(keys.node(nodeId));
         write(keys.node(nodeId), 'hash').fields.set('snapshot', JSON.stringify(input.snapshot));
         expire(keys.node(nodeId), ttl);
         const socketsKey = keys.nodeSockets(nodeId);
@@ -221,6 +222,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
         expire(socketsKey, ttl);
         write(keys.nodes, 'zset').members.set(nodeId, input.snapshot.node.flushedAt);
         expire(keys.nodes, NODE_SET_TTL_MS);
+        return { expired };
       }),
 
     deregister: (cluster, nodeId) =>

@@ -14,8 +14,17 @@ export interface FlushInput {
   sockets: SocketDelta;
   /** TTL of the snapshot hash and the sockets hash. */
   ttlMs: number;
-  /** Replace the sockets hash wholesale (after Redis came back and the hash may have expired). */
+  /** Replace the sockets hash wholesale (whenever the hash may have expired). */
   replaceSockets?: boolean;
+}
+
+export interface FlushResult {
+  /**
+   * The node's snapshot hash did not exist when this write landed: the node's hashes had expired
+   * (a stall past the TTL) or Redis lost them (restart, FLUSHALL, eviction). A delta written then
+   * left the sockets hash partial, so the node rewrites it whole.
+   */
+  expired: boolean;
 }
 
 export interface Page<T> {
@@ -92,7 +101,7 @@ export interface TelltaleStore {
   ping(): Promise<number>;
 
   /** Node side: snapshot hash + sockets hash deltas + live mark, with TTLs, in one round trip. */
-  flush(cluster: string, input: FlushInput): Promise<void>;
+  flush(cluster: string, input: FlushInput): Promise<FlushResult>;
   /** Graceful leave: removes the node from the set and deletes its hashes. */
   deregister(cluster: string, nodeId: string): Promise<void>;
 

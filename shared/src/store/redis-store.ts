@@ -82,7 +82,8 @@ export interface RedisTransport {
    */
   readonly longLivedSubscriptions: boolean;
   ping(): Promise<void>;
-  transaction(writes: WriteOp[]): Promise<void>;
+  /** MULTI/EXEC; resolves with one reply per write, in order. */
+  transaction(writes: WriteOp[]): Promise<unknown[]>;
   script(script: LuaScript, keys: string[], args: string[]): Promise<unknown>;
   publish(channel: string, message: string): Promise<void>;
   subscribe(channels: string[], onMessage: (channel: string, message: string) => void): Promise<Unsubscribe>;
@@ -181,7 +182,9 @@ export function createRedisStore(transport: RedisTransport, options: RedisStoreO
         { op: 'zadd', key: keys.nodes, score: input.snapshot.node.flushedAt, member: nodeId },
         { op: 'pexpire', key: keys.nodes, ms: NODE_SET_TTL_MS },
       );
-      await transport.transaction(writes);
+      const [snapshotFieldsAdded] = await transport.transaction(writes);
+      // HSET counts the fields it created: the snapshot field is new only when the hash was gone.
+      return { expired: Number(snapshotFieldsAdded) === 1 };
     },
 
     async deregister(cluster, nodeId) {

@@ -76,7 +76,7 @@ export function createUpstashStore(redis: Redis, options: UpstashStoreOptions = 
     async transaction(writes) {
       const tx = redis.multi();
       for (const write of writes) addWrite(tx, write);
-      await tx.exec();
+      return await tx.exec();
     },
 
     script: scriptRunner(

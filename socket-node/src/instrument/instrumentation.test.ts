@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { clusterKeys, type FlushInput, NodeSnapshot, type TelltaleStore } from '@telltale/shared';
 import { createMemoryStore, type MemoryStore } from '@telltale/shared/store/memory';
 import { Server } from 'socket.io';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { closeAll, eventually, next, open, refusal, sleep } from '../../test/support/clients.ts';
 import { instrument } from './index.ts';
 import type { Instrumentation } from './instrumentation.ts';
@@ -407,5 +407,45 @@ describe('when the store fails', () => {
     expect(recovered?.sockets.upsert.map((s) => s.id)).toEqual([a.id]);
     expect(recovered?.snapshot.infra.redis.connected).toBe(false);
     expect(harness.instrumentation.readiness().ready).toBe(true);
+  });
+});
+
+describe('when the node hashes may have expired', () => {
+  beforeEach(async () => {
+    harness = await plainServer();
+  });
+
+  it('rewrites the sockets hash whole when a flush comes more than two intervals after the last one', async () => {
+    const { url, instrumentation, flushes } = harness;
+    const a = await open(`${url}/chat`, { transports: ['websocket'] });
+    await instrumentation.flushNow();
+    expect(await instrumentation.flushNow()).toBe(true);
+    expect(flushes.at(-1)?.replaceSockets).toBe(false);
+
+    // A stall (SIGSTOP, a suspended host) moves the clock 2.5 intervals past the last write.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() + 150_000);
+      const before = flushes.length;
+      expect(await instrumentation.flushNow()).toBe(true);
+      expect(flushes.slice(before).map((f) => f.replaceSockets)).toEqual([true]);
+      expect(flushes.at(-1)?.sockets.upsert.map((s) => s.id)).toEqual([a.id]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('rewrites the sockets hash at once when the store reports the hashes gone', async () => {
+    const { url, instrumentation, flushes, store } = harness;
+    const a = await open(`${url}/chat`, { transports: ['websocket'] });
+    const b = await open(`${url}/ops`, { transports: ['websocket'] });
+    await instrumentation.flushNow();
+    // Redis lost the node's keys (a restart the connection did not notice, FLUSHALL, eviction).
+    await store.deregister(CLUSTER, NODE);
+    const before = flushes.length;
+    expect(await instrumentation.flushNow()).toBe(true);
+    expect(flushes.slice(before).map((f) => f.replaceSockets)).toEqual([false, true]);
+    const listed = await store.listSockets(CLUSTER, { limit: 10 });
+    expect(listed.items.map((s) => s.id).sort()).toEqual([a.id, b.id].sort());
   });
 });

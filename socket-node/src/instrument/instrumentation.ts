@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import {
   type CommandAck,
   type CommandEnvelope,
+  type FlushResult,
   LatencySketch,
   type NodeMeta,
   type NodePresence,
@@ -53,6 +54,8 @@ export interface Readiness {
 }
 
 const REMEMBERED_COMMANDS = 1000;
+/** The snapshot and sockets hashes expire this many flush intervals after a write. */
+const HASH_TTL_INTERVALS = 3;
 
 /**
  * Measures a Socket.IO server and flushes what it sees into the store every interval; executes
@@ -102,6 +105,8 @@ export class Instrumentation {
   private limits: RateLimits = { perSocket: null, perUser: null };
   private redis: { connected: boolean; latencyMs: number | null } = { connected: false, latencyMs: null };
   private needsFullSync = true;
+  /** When the last flush the store confirmed began: its writes expire a TTL after that, at the earliest. */
+  private lastWriteAt: number | null = null;
   private failures = 0;
   private inFlight: Promise<boolean> | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -255,22 +260,16 @@ export class Instrumentation {
   }
 
   private async flushOnce(): Promise<boolean> {
-    const full = this.needsFullSync;
+    const startedAt = Date.now();
+    const full = this.needsFullSync || this.hashesMayHaveExpired(startedAt);
     this.needsFullSync = false;
     const snapshot = this.buildSnapshot(true);
-    const sockets = this.sockets.takeDelta(this.nodeId, full);
     const started = performance.now();
     try {
-      await bounded(
-        this.store.flush(this.cluster, {
-          snapshot,
-          sockets,
-          ttlMs: 3 * this.intervalMs,
-          replaceSockets: full,
-        }),
-        2 * this.intervalMs,
-        'flush timed out',
-      );
+      const { expired } = await this.write(snapshot, full);
+      // The store saw the hashes gone (Redis restarted, or a stall this clock missed): the delta
+      // just written is all the sockets hash holds, so write it whole at once.
+      if (expired && !full) await this.write(snapshot, true);
     } catch (error) {
       this.needsFullSync = true;
       this.redis = { connected: false, latencyMs: null };
@@ -279,12 +278,37 @@ export class Instrumentation {
       this.scheduleRetry();
       return false;
     }
+    this.lastWriteAt = startedAt;
     this.redis = { connected: true, latencyMs: Math.round((performance.now() - started) * 100) / 100 };
     if (this.failures > 0)
       this.log.info(`flush to the store works again after ${this.failures} failed attempt(s)`);
     this.failures = 0;
     for (const listener of this.flushListeners) listener(snapshot);
     return true;
+  }
+
+  private write(snapshot: NodeSnapshot, full: boolean): Promise<FlushResult> {
+    return bounded(
+      this.store.flush(this.cluster, {
+        snapshot,
+        sockets: this.sockets.takeDelta(this.nodeId, full),
+        ttlMs: HASH_TTL_INTERVALS * this.intervalMs,
+        replaceSockets: full,
+      }),
+      2 * this.intervalMs,
+      'flush timed out',
+    );
+  }
+
+  /**
+   * Whether the hashes may have expired since the last write the store confirmed: a flush deadline
+   * was missed (a stall, a slow store, a suspended host), or the clock went back. Writing a delta
+   * onto an expired hash would leave the node's sockets missing until they next change.
+   */
+  private hashesMayHaveExpired(now: number): boolean {
+    if (this.lastWriteAt === null) return true;
+    const elapsed = now - this.lastWriteAt;
+    return elapsed < 0 || elapsed > (HASH_TTL_INTERVALS - 1) * this.intervalMs;
   }
 
   private scheduleRetry(): void {

@@ -1,5 +1,8 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '../../../test/support/redis.ts';
 import type { SocketNodeSettings } from '../../src/config.ts';
-import { TEST_SECRET } from './clients.ts';
+import { eventually, TEST_SECRET } from './clients.ts';
 
 let counter = 0;
 
@@ -18,4 +21,43 @@ export function testSettings(overrides: Partial<SocketNodeSettings> = {}): Socke
     version: 'test',
     ...overrides,
   };
+}
+
+const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+
+/** A socket node running as its own process (`src/main.ts`), so a test can SIGSTOP / SIGCONT it. */
+export interface NodeProcess {
+  readonly url: string;
+  readonly child: ChildProcess;
+  /** Everything it wrote to stdout and stderr so far. */
+  output(): string;
+  /** SIGKILL, then waits for the exit. */
+  kill(): Promise<void>;
+}
+
+/** Spawns `src/main.ts` with the test secret and `env`; resolves once `/health/live` answers. */
+export async function spawnNode(env: Record<string, string>): Promise<NodeProcess> {
+  const port = await freePort();
+  const chunks: string[] = [];
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(port), JWT_SECRET: TEST_SECRET, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (chunk: Buffer) => chunks.push(chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => chunks.push(chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = `http://127.0.0.1:${port}`;
+  const kill = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+  };
+  try {
+    await eventually(async () => (await fetch(`${url}/health/live`)).ok, 20_000, `node on ${port} up`);
+  } catch (error) {
+    await kill();
+    throw new Error(`${(error as Error).message}\n${chunks.join('')}`);
+  }
+  return { url, child, output: () => chunks.join(''), kill };
 }
