@@ -1,3 +1,4 @@
+import { ACTOR_MAX_LENGTH } from '@telltale/shared';
 import { createRemoteJWKSet, decodeProtectedHeader, errors, type JWTPayload, jwtVerify } from 'jose';
 import { HttpProblem, ProblemType } from '../problem/index.ts';
 import { secretsEqual } from './constant-time.ts';
@@ -92,6 +93,13 @@ export function createAuthenticator(config: AuthConfig): Authenticator {
     const payload = await verifyJwt(token);
     if (typeof payload.sub !== 'string' || payload.sub === '') {
       throw unauthorized('token has no sub claim', 'invalid_token');
+    }
+    // The sub is the actor every command carries: one nodes would refuse must not get this far.
+    if (payload.sub.length > ACTOR_MAX_LENGTH) {
+      throw unauthorized(
+        `token's sub claim is ${payload.sub.length} characters long; at most ${ACTOR_MAX_LENGTH} are accepted`,
+        'invalid_token',
+      );
     }
     if (payload.role !== 'admin') {
       throw new HttpProblem({

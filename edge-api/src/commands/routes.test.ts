@@ -256,6 +256,32 @@ describe('auth and rate limits on commands', () => {
     });
   });
 
+  it('refuses an admin JWT whose sub is longer than the actor limit nodes accept, and takes one at it', async () => {
+    await cluster();
+    const key = new TextEncoder().encode(JWT_SECRET);
+    const adminNamed = (sub: string) =>
+      new SignJWT({ role: 'admin' })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject(sub)
+        .setExpirationTime('5m')
+        .sign(key);
+    const tooLong = await post('/admin/disconnect-all', undefined, {
+      authorization: `Bearer ${await adminNamed('x'.repeat(201))}`,
+    });
+    expect(tooLong.status).toBe(401);
+    expect(await json(tooLong)).toMatchObject({
+      detail: "token's sub claim is 201 characters long; at most 200 are accepted",
+    });
+    expect(nodes[0]!.received).toHaveLength(0);
+
+    const longest = 'y'.repeat(200);
+    const bearer = { authorization: `Bearer ${await adminNamed(longest)}` };
+    const res = await post('/admin/maintenance', { enabled: false }, bearer);
+    expect(res.status).toBe(200);
+    expect(await json(res)).toMatchObject({ acked: ['node-a', 'node-b'], missing: [] });
+    expect(nodes[0]!.received[0]?.actor).toBe(longest);
+  });
+
   it('rate limits admin mutations per actor with a 429 problem and Retry-After', async () => {
     await cluster();
     const edgeWithLimit = makeEdge({

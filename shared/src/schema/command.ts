@@ -16,6 +16,9 @@ export const RateLimit = z.object({
 });
 export type RateLimit = z.infer<typeof RateLimit>;
 
+/** Longest actor (an admin JWT's `sub`) a command may carry; the edge refuses longer ones at auth. */
+export const ACTOR_MAX_LENGTH = 200;
+
 // Strict: a typo in an admin command (`{"resaon": …}` on disconnect-all) is refused, never run as-is.
 export const Command = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('disconnect-socket'), socketId: id }),
@@ -51,7 +54,7 @@ export const CommandEnvelope = z.object({
   id: z.string().min(1).max(100),
   cluster: z.string(),
   target: z.string(),
-  actor: z.string().max(200),
+  actor: z.string().min(1).max(ACTOR_MAX_LENGTH),
   issuedAt: z.number().int(),
   command: Command,
 });
