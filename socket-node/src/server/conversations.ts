@@ -66,7 +66,9 @@ export function mountConversations(
             }
             payload = parsed.data;
           }
-          ack?.(handler(payload as Payload<E>));
+          // The handler runs whether or not the client asked for an ack (typing and heartbeats rarely do).
+          const response = handler(payload as Payload<E>);
+          ack?.(response);
         });
       };
 
