@@ -1,8 +1,9 @@
+import { SocketCursorToken } from '@telltale/shared';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { RoomQuery } from '../aggregator/room-table.ts';
 import type { EdgeEnv, EdgeServices } from '../context.ts';
-import { fromStore, HttpProblem, noClusterView, ProblemType } from '../problem/index.ts';
+import { fromStore, invalidCursor, noClusterView } from '../problem/index.ts';
 import { PageLimit, readQuery } from '../problem/request.ts';
 
 const ConnectionsQuery = z.object({
@@ -11,7 +12,7 @@ const ConnectionsQuery = z.object({
   user: z.string().min(1).max(200).optional(),
   room: z.string().min(1).max(200).optional(),
   search: z.string().min(1).max(200).optional(),
-  cursor: z.string().min(1).max(1000).optional(),
+  cursor: SocketCursorToken.optional(),
   limit: PageLimit,
 });
 
@@ -47,16 +48,7 @@ export function adminRoutes(s: EdgeServices): Hono<EdgeEnv> {
     try {
       return c.json(await s.aggregator.rooms(query));
     } catch (err) {
-      // Matched by name: over a Durable Object stub the error class does not survive.
-      if ((err as Error).name === 'InvalidCursorError') {
-        throw new HttpProblem({
-          status: 400,
-          type: ProblemType.validation,
-          title: 'Invalid cursor',
-          detail: (err as Error).message,
-        });
-      }
-      throw err;
+      throw invalidCursor(err) ?? err;
     }
   });
 

@@ -1,5 +1,6 @@
+import { InvalidCursorError } from '@telltale/shared';
 import { describe, expect, it } from 'vitest';
-import { compareRooms, InvalidCursorError, pageRooms, type RoomRow } from './room-table.ts';
+import { compareRooms, pageRooms, type RoomRow } from './room-table.ts';
 
 const table = (rows: RoomRow[]) => [...rows].sort(compareRooms);
 

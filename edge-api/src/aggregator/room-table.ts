@@ -1,3 +1,4 @@
+import { InvalidCursorError } from '@telltale/shared';
 import { z } from 'zod';
 import { PageLimit } from '../problem/request.ts';
 
@@ -20,10 +21,6 @@ export interface RoomPage {
   total: number;
   /** True when a node capped its room list, so the table misses some small rooms. */
   approximate: boolean;
-}
-
-export class InvalidCursorError extends Error {
-  override name = 'InvalidCursorError';
 }
 
 const Cursor = z.tuple([z.number().int().nonnegative(), z.string()]);

@@ -1,4 +1,4 @@
-import { Command, type CommandResult } from '@telltale/shared';
+import { AuditCursor, Command, type CommandResult } from '@telltale/shared';
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import type { EdgeEnv, EdgeServices } from '../context.ts';
@@ -9,7 +9,7 @@ import { dispatchCommand, resultStatus } from './dispatch.ts';
 const JsonObject = z.record(z.string(), z.unknown(), { error: 'body must be a JSON object' });
 
 const AuditQuery = z.object({
-  cursor: z.string().min(1).max(200).optional(),
+  cursor: AuditCursor.optional(),
   limit: PageLimit,
 });
 

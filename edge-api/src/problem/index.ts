@@ -81,14 +81,38 @@ export function validationProblem(where: 'body' | 'query' | 'path', error: z.Zod
   });
 }
 
-export const storeUnavailable = (err: unknown) =>
-  new HttpProblem({
+/**
+ * 503 for a failed store call. The answer says what kind of failure it was and nothing more: a
+ * Redis reply can carry script hashes and Lua line numbers, so the message goes to the log only.
+ */
+export function storeUnavailable(err: unknown): HttpProblem {
+  console.error('[edge] store call failed:', err);
+  return new HttpProblem({
     status: 503,
     type: ProblemType.storeUnavailable,
     title: 'Store unavailable',
-    detail: `the metrics store did not answer: ${(err as Error).message}`,
+    detail: `${describeStoreError(err)}; the error is in the edge log`,
     headers: { 'retry-after': '5' },
   });
+}
+
+/** Network error codes name the failure without revealing anything the store said. */
+const NETWORK_CODE = /^E[A-Z]+$/;
+
+/**
+ * One client-safe phrase for a store failure: a network code (`ECONNREFUSED`) is kept, a reply
+ * from Redis or Upstash (which may quote script internals) is only named.
+ */
+export function describeStoreError(err: unknown): string {
+  const { name, code, message } = (err ?? {}) as { name?: unknown; code?: unknown; message?: unknown };
+  if (typeof code === 'string' && NETWORK_CODE.test(code))
+    return `the metrics store is unreachable (${code})`;
+  const text = typeof message === 'string' ? message : '';
+  if (name === 'ReplyError' || name === 'UpstashError' || /\bscript\b|@user_script|^[A-Z]+ /.test(text)) {
+    return 'the metrics store rejected the request';
+  }
+  return 'the metrics store did not answer';
+}
 
 /** 503 for a route that answers from the cluster view while there is none: not read yet, or the read failed. */
 export const noClusterView = (reason: string | null, headers?: Record<string, string>) =>
@@ -100,24 +124,26 @@ export const noClusterView = (reason: string | null, headers?: Record<string, st
     headers,
   });
 
-/** Adapters reject cursors they did not issue with this wording; that is the caller's mistake. */
-const BAD_CURSOR = /^invalid [\w ]*cursor/i;
-
 /** Awaits a store call; a rejected cursor becomes a 400, any other rejection a 503 instead of a 500. */
 export async function fromStore<T>(call: Promise<T>): Promise<T> {
   try {
     return await call;
   } catch (err) {
     if (err instanceof HttpProblem) throw err;
-    const message = (err as Error).message ?? String(err);
-    if (BAD_CURSOR.test(message)) {
-      throw new HttpProblem({
-        status: 400,
-        type: ProblemType.validation,
-        title: 'Invalid cursor',
-        detail: message,
-      });
-    }
-    throw storeUnavailable(err);
+    throw invalidCursor(err) ?? storeUnavailable(err);
   }
+}
+
+/**
+ * 400 for the adapters' InvalidCursorError (matched by name: over a Durable Object stub the class
+ * does not survive); its message is ours, never the store's.
+ */
+export function invalidCursor(err: unknown): HttpProblem | null {
+  if ((err as Error | null)?.name !== 'InvalidCursorError') return null;
+  return new HttpProblem({
+    status: 400,
+    type: ProblemType.validation,
+    title: 'Invalid cursor',
+    detail: (err as Error).message,
+  });
 }

@@ -545,6 +545,20 @@ export function describeStoreContract(
       expect((await h.store.readAudit(freshCluster('audit-empty'), { limit: 5 })).items).toEqual([]);
     });
 
+    it('rejects an audit cursor it did not issue as InvalidCursorError', async () => {
+      const cluster = freshCluster('audit-cursor');
+      await h.store.appendAudit(cluster, auditEntry(1), 5);
+      for (const cursor of ['99999999999999999999999-0', '18446744073709551616-0', '0-0', '1-2-3', 'abc']) {
+        await expect(h.store.readAudit(cluster, { limit: 1, cursor })).rejects.toMatchObject({
+          name: 'InvalidCursorError',
+          message: expect.stringMatching(/^invalid audit cursor/),
+        });
+      }
+      expect(
+        (await h.store.readAudit(cluster, { limit: 1, cursor: '18446744073709551615-0' })).items,
+      ).toEqual([auditEntry(1)]);
+    });
+
     it('round-trips alert rules and alert state', async () => {
       const cluster = freshCluster('alerts');
       expect(await h.store.readAlertRules(cluster)).toBeNull();

@@ -13,6 +13,7 @@ import {
   NODE_SET_TTL_MS,
   requirePositiveTtl,
 } from './codec.ts';
+import { assertAuditCursor } from './cursor.ts';
 import type {
   CommandAddress,
   CommandDelivery,
@@ -349,14 +350,19 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     readAudit: (cluster, query) =>
       run((): Page<AuditEntry> => {
         const entries = read(clusterKeys(cluster).audit, 'stream')?.entries ?? [];
-        const before = query.cursor === undefined ? Number.POSITIVE_INFINITY : Number(query.cursor);
-        if (Number.isNaN(before)) throw new Error(`invalid audit cursor '${query.cursor}'`);
+        let before = Number.POSITIVE_INFINITY;
+        if (query.cursor !== undefined) {
+          assertAuditCursor(query.cursor);
+          // Ids are `0-<seq>` here; one with a later time part is above every entry, as in Redis.
+          const [ms, seq] = query.cursor.split('-');
+          if (ms === '0') before = Number(seq);
+        }
         const limit = Math.max(1, Math.floor(query.limit));
         const older = entries.filter((entry) => entry.seq < before).reverse();
         const page = older.slice(0, limit);
         const items = page.flatMap((entry) => decodeAuditEntry(entry.raw) ?? []);
         const last = page[page.length - 1];
-        return { items, nextCursor: older.length > limit && last ? String(last.seq) : null };
+        return { items, nextCursor: older.length > limit && last ? `0-${last.seq}` : null };
       }),
 
     readAlertRules: (cluster) =>

@@ -12,6 +12,7 @@ import {
   NODE_SET_TTL_MS,
   requirePositiveTtl,
 } from './codec.ts';
+import { assertAuditCursor, InvalidCursorError, isUint64 } from './cursor.ts';
 import type { CommandDelivery, NodeRecord, Page, TelltaleStore, Unsubscribe } from './port.ts';
 import { foldPresence, presenceShare } from './presence.ts';
 import {
@@ -225,6 +226,12 @@ export function createRedisStore(transport: RedisTransport, options: RedisStoreO
     async listSockets(cluster, query) {
       const keys = clusterKeys(cluster);
       const from = query.cursor ? decodeSocketCursor(query.cursor) : { node: '', scan: '0', skip: 0 };
+      // HSCAN fails the whole script on a cursor it cannot parse: refuse it before the round trip.
+      if (!isUint64(from.scan)) {
+        throw new InvalidCursorError(
+          `invalid socket cursor '${query.cursor?.slice(0, 40)}': pass back the nextCursor of a previous page`,
+        );
+      }
       const filters = {
         node: query.nodeId,
         namespace: query.namespace,
@@ -329,9 +336,7 @@ export function createRedisStore(transport: RedisTransport, options: RedisStoreO
 
     async readAudit(cluster, query) {
       const limit = Math.max(1, Math.floor(query.limit));
-      if (query.cursor !== undefined && !/^\d+-\d+$/.test(query.cursor)) {
-        throw new Error(`invalid audit cursor '${query.cursor.slice(0, 40)}'`);
-      }
+      if (query.cursor !== undefined) assertAuditCursor(query.cursor);
       const reply = await transport.script(
         READ_AUDIT,
         [clusterKeys(cluster).audit],

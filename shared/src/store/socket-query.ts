@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { SocketRecord } from '../schema/snapshot.ts';
+import { InvalidCursorError } from './cursor.ts';
 import type { SocketQuery } from './port.ts';
 
 /** Largest page any adapter returns, whatever the caller asks for. */
@@ -47,11 +48,30 @@ export function decodeSocketCursor(cursor: string): SocketCursor {
       .parse(JSON.parse(new TextDecoder().decode(bytes)));
     return { node, scan, skip };
   } catch {
-    throw new Error(
+    throw new InvalidCursorError(
       `invalid socket cursor '${cursor.slice(0, 40)}': pass back the nextCursor of a previous page`,
     );
   }
 }
+
+/**
+ * A socket cursor at the HTTP boundary: it must decode to a position this module produced. What
+ * `scan` means is the adapter's (Redis checks it is an HSCAN cursor before any call).
+ */
+export const SocketCursorToken = z
+  .string()
+  .max(1000, 'cursor is not one this API issued: pass back the nextCursor of a previous page')
+  .refine(
+    (token) => {
+      try {
+        decodeSocketCursor(token);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { error: 'cursor is not one this API issued: pass back the nextCursor of a previous page' },
+  );
 
 /**
  * Fragments the stored JSON of a matching socket must contain, as written by JSON.stringify:
