@@ -1,5 +1,7 @@
 import {
+  ALERTMANAGER_RESEND_MS,
   type AlertEvent,
+  AlertmanagerFeed,
   type AlertRule,
   type AlertState,
   alertmanagerPayload,
@@ -13,6 +15,7 @@ import {
   type TelltaleStore,
   withRates,
 } from '@telltale/shared';
+import { AlertmanagerSender } from './alertmanager.ts';
 import { type FeedServerMessage, parseFeedMessage } from './feed.ts';
 import {
   type HistoryQuery,
@@ -37,8 +40,10 @@ export interface AggregatorOptions {
   expectedNodes: number;
   store: TelltaleStore;
   webhookUrl?: string;
+  /** Alertmanagers that get every firing alert over their API v2 (ALERTMANAGER_URL). */
+  alertmanagerUrls?: string[];
   serviceId?: string;
-  /** Base URL of this edge API, for links in webhook notifications. */
+  /** Where people reach this edge (PUBLIC_URL), for links in alerts; unset: alerts carry no links. */
   externalUrl?: string;
   /** How long a node that vanished without deregistering is reported `lost` before it is pruned. */
   lostForMs?: number;
@@ -94,6 +99,8 @@ export class Aggregator {
   private alertState: Record<string, AlertState> = {};
   private readonly minutes = new MinuteAccumulator();
   private readonly notifier: AlertNotifier;
+  private readonly alertmanagerFeed: AlertmanagerFeed;
+  private readonly alertmanager: AlertmanagerSender;
   private readonly lostForMs: number;
   private readonly readTimeoutMs: number;
   private ticks = 0;
@@ -107,17 +114,28 @@ export class Aggregator {
   ) {
     this.lostForMs = options.lostForMs ?? Math.max(10 * options.intervalMs, MIN_LOST_FOR_MS);
     this.readTimeoutMs = Math.max(MIN_READ_TIMEOUT_MS, options.intervalMs);
+    const externalUrl = options.externalUrl?.replace(/\/+$/, '') ?? '';
     this.notifier = new AlertNotifier({
       url: options.webhookUrl,
       fetch: runtime.fetch,
       logger: runtime.logger,
       payload: (events) =>
-        alertmanagerPayload(events, {
-          cluster: options.cluster,
-          externalUrl: options.externalUrl ?? 'http://localhost:8787',
-          state: this.alertState,
-        }),
+        alertmanagerPayload(events, { cluster: options.cluster, externalUrl, state: this.alertState }),
     });
+    this.alertmanagerFeed = new AlertmanagerFeed({
+      cluster: options.cluster,
+      generatorUrl: externalUrl ? `${externalUrl}/admin/alerts` : undefined,
+      // A tick longer than the resend delay re-posts every tick, and keeps alerts valid that long.
+      resendMs: Math.max(ALERTMANAGER_RESEND_MS, options.intervalMs),
+    });
+    this.alertmanager = new AlertmanagerSender({
+      urls: options.alertmanagerUrls ?? [],
+      fetch: runtime.fetch,
+      logger: runtime.logger,
+    });
+    if (!externalUrl && (options.webhookUrl || this.alertmanager.configured)) {
+      runtime.logger.warn('PUBLIC_URL is not set: alerts go out without links back to this edge');
+    }
   }
 
   /** Restores what storage kept (the open minute), loads alert rules and state, runs the first tick. */
@@ -252,6 +270,8 @@ export class Aggregator {
       const latest = this.describe(null, read.error, now);
       this.latestView = latest;
       this.push(latest);
+      // The alerts stand as they were: keep Alertmanager from timing them out.
+      await this.alertmanager.send(this.alertmanagerFeed, now);
       return latest;
     }
     const view = withRates(read.view, this.baselineFor(now));
@@ -259,12 +279,16 @@ export class Aggregator {
     await this.recordHistory(view, now);
     if (now - this.rulesLoadedAt >= RULES_REFRESH_MS) await this.loadAlertConfig(now);
     const events = await this.evaluate(view, now);
+    this.alertmanagerFeed.update(this.rules, this.alertState, view, now);
     this.previousTick = view;
     const latest = this.describe(view, null, now);
     this.latestView = latest;
     this.push(latest);
     if (++this.ticks % PRUNE_EVERY_TICKS === 0) await this.prune(now);
-    if (events.length > 0) await this.notifier.notify(events);
+    await Promise.all([
+      events.length > 0 ? this.notifier.notify(events) : null,
+      this.alertmanager.send(this.alertmanagerFeed, now),
+    ]);
     return latest;
   }
 

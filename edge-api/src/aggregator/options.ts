@@ -9,5 +9,7 @@ export function aggregatorOptions(config: EdgeConfig, store: TelltaleStore): Agg
     expectedNodes: config.EXPECTED_NODES,
     store,
     webhookUrl: config.ALERT_WEBHOOK_URL,
+    alertmanagerUrls: config.ALERTMANAGER_URL ?? [],
+    externalUrl: config.PUBLIC_URL,
   };
 }

@@ -36,7 +36,8 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<Runni
   const hostname = options.hostname ?? '127.0.0.1';
   const aggregator = createInProcessAggregator({
     ...aggregatorOptions(config, store),
-    externalUrl: `http://${hostname === '0.0.0.0' ? 'localhost' : hostname}:${config.PORT}`,
+    externalUrl:
+      config.PUBLIC_URL ?? `http://${hostname === '0.0.0.0' ? 'localhost' : hostname}:${config.PORT}`,
     logger: options.logger,
   });
 

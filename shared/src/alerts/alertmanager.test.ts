@@ -77,8 +77,69 @@ describe('alertmanagerPayload', () => {
     expect(new Set(payload.alerts.map((a) => a.fingerprint)).size).toBe(2);
   });
 
-  it('fingerprints labels independently of key order', () => {
-    expect(fingerprint({ a: '1', b: '2' })).toBe(fingerprint({ b: '2', a: '1' }));
+  it('coalesces a retried batch to one alert per fingerprint, in its latest state', () => {
+    // What a failed delivery leaves behind: fired, resolved, fired again, all in one retry.
+    const refired: AlertEvent = { ...fired, at: T + 900_000 };
+    const state: Record<string, AlertState> = {
+      [base.ruleId]: {
+        ruleId: base.ruleId,
+        phase: 'firing',
+        severity: 'critical',
+        since: T + 900_000,
+        value: 1200,
+        firedAt: T + 900_000,
+        resolvedAt: null,
+      },
+    };
+    const payload = alertmanagerPayload([fired, resolved, refired], { ...options, state })!;
+    expect(payload.status).toBe('firing');
+    expect(payload.alerts).toHaveLength(1);
+    expect(payload.alerts[0]).toMatchObject({
+      status: 'firing',
+      startsAt: '2025-01-02T03:19:05.000Z',
+      endsAt: '0001-01-01T00:00:00Z',
+    });
+  });
+
+  it('keeps startsAt at or before endsAt when the state already holds a newer firing', () => {
+    const state: Record<string, AlertState> = {
+      [base.ruleId]: {
+        ruleId: base.ruleId,
+        phase: 'firing',
+        severity: 'critical',
+        since: T + 900_000,
+        value: 1200,
+        firedAt: T + 900_000,
+        resolvedAt: null,
+      },
+    };
+    const fromBatch = alertmanagerPayload([fired, resolved], { ...options, state })!;
+    expect(fromBatch.status).toBe('resolved');
+    expect(fromBatch.alerts).toEqual([
+      expect.objectContaining({
+        status: 'resolved',
+        startsAt: '2025-01-02T03:04:05.000Z',
+        endsAt: '2025-01-02T03:14:05.000Z',
+      }),
+    ]);
+    const alone = alertmanagerPayload([resolved], { ...options, state })!.alerts[0]!;
+    expect(Date.parse(alone.startsAt)).toBeLessThanOrEqual(Date.parse(alone.endsAt));
+  });
+
+  it('leaves links out when the edge has no public URL', () => {
+    const payload = alertmanagerPayload([fired], { ...options, externalUrl: '' })!;
+    expect(payload.externalURL).toBe('');
+    expect(payload.alerts[0]!.generatorURL).toBe('');
+  });
+
+  it('fingerprints labels as Alertmanager 0.25 does', () => {
+    // Both read from a real Alertmanager's GET /api/v2/alerts after posting these labels.
+    expect(fingerprint({ alertname: 'latency-p95-critical', cluster: 'prod-eu', severity: 'critical' })).toBe(
+      '16b04248d7d62b31',
+    );
+    expect(fingerprint({ severity: 'warning', cluster: 'default', alertname: 'node-lost' })).toBe(
+      '406a0516b6718be9',
+    );
     expect(fingerprint({ a: '1', b: '2' })).not.toBe(fingerprint({ a: '12', b: '' }));
   });
 });

@@ -27,7 +27,7 @@ export interface AlertmanagerPayload {
 
 export interface AlertmanagerOptions {
   cluster: string;
-  /** Base URL of the edge API; links point at its alerts page. */
+  /** The edge's public URL (PUBLIC_URL); links point at its alerts page. Empty: no links. */
   externalUrl: string;
   /** Current alert state, so a resolution can carry the time the alert started firing. */
   state?: Record<string, AlertState>;
@@ -37,18 +37,31 @@ export interface AlertmanagerOptions {
 /** Alertmanager's "no end yet" timestamp. */
 const OPEN_END = '0001-01-01T00:00:00Z';
 
-/** Builds one webhook body from the notifiable events of a tick; null when there is nothing to send. */
+/**
+ * Builds one webhook body from the notifiable events of a tick (and any a failed delivery left
+ * over); null when there is nothing to send. Events are coalesced per alert to the latest one,
+ * so a retried batch never holds the same fingerprint twice, and `startsAt` never passes `endsAt`.
+ */
 export function alertmanagerPayload(
   events: AlertEvent[],
   options: AlertmanagerOptions,
 ): AlertmanagerPayload | null {
-  const notifiable = events.filter(isNotifiable);
-  if (notifiable.length === 0) return null;
+  const latest = new Map<string, { event: AlertEvent; firedAt: number | null }>();
+  for (const event of events) {
+    if (!isNotifiable(event)) continue;
+    const before = latest.get(event.ruleId);
+    // A resolution ends the firing seen before it in the batch; a firing starts anew.
+    const firedAt = event.to === 'firing' ? event.at : (before?.firedAt ?? null);
+    latest.set(event.ruleId, { event, firedAt });
+  }
+  if (latest.size === 0) return null;
   const base = options.externalUrl.replace(/\/+$/, '');
-  const alerts = notifiable.map((event): AlertmanagerAlert => {
+  const alerts = [...latest.values()].map(({ event, firedAt }): AlertmanagerAlert => {
     const labels = { alertname: event.ruleId, cluster: options.cluster, severity: event.severity };
     const firing = event.to === 'firing';
-    const firedAt = options.state?.[event.ruleId]?.firedAt ?? event.at;
+    const stateFiredAt = options.state?.[event.ruleId]?.firedAt ?? null;
+    const startedAt =
+      firedAt ?? (stateFiredAt !== null && stateFiredAt <= event.at ? stateFiredAt : event.at);
     return {
       status: firing ? 'firing' : 'resolved',
       labels,
@@ -56,9 +69,9 @@ export function alertmanagerPayload(
         summary: `${event.metric} is ${event.value ?? 'unknown'} (threshold ${event.threshold})`,
         description: event.description,
       },
-      startsAt: new Date(firing ? event.at : firedAt).toISOString(),
+      startsAt: new Date(startedAt).toISOString(),
       endsAt: firing ? OPEN_END : new Date(event.at).toISOString(),
-      generatorURL: `${base}/admin/alerts`,
+      generatorURL: base ? `${base}/admin/alerts` : '',
       fingerprint: fingerprint(labels),
     };
   });
@@ -83,16 +96,27 @@ function common(maps: Record<string, string>[]): Record<string, string> {
   return Object.fromEntries(Object.entries(first).filter(([k, v]) => rest.every((m) => m[k] === v)));
 }
 
-/** Stable 64-bit FNV-1a over the sorted label pairs, hex-encoded like Alertmanager's fingerprints. */
+const FNV_OFFSET = 0xcbf29ce484222325n;
+const FNV_PRIME = 0x100000001b3n;
+const UINT64 = 0xffffffffffffffffn;
+/** Cannot occur in UTF-8, so `{a="1", b=""}` and `{a="1b", …}` never collide. */
+const SEPARATOR = 0xff;
+
+/**
+ * The fingerprint Alertmanager gives these labels (prometheus/common `LabelSet.Fingerprint`):
+ * 64-bit FNV-1a over each name and value in name order, each followed by 0xff, as 16 hex digits.
+ */
 export function fingerprint(labels: Record<string, string>): string {
-  let hash = 0xcbf29ce484222325n;
-  const text = Object.keys(labels)
-    .sort()
-    .map((k) => `${k}\u0000${labels[k]}\u0000`)
-    .join('');
-  for (const byte of new TextEncoder().encode(text)) {
-    hash ^= BigInt(byte);
-    hash = (hash * 0x100000001b3n) & 0xffffffffffffffffn;
+  let hash = FNV_OFFSET;
+  const add = (byte: number) => {
+    hash = ((hash ^ BigInt(byte)) * FNV_PRIME) & UINT64;
+  };
+  const utf8 = new TextEncoder();
+  for (const name of Object.keys(labels).sort()) {
+    for (const byte of utf8.encode(name)) add(byte);
+    add(SEPARATOR);
+    for (const byte of utf8.encode(labels[name] ?? '')) add(byte);
+    add(SEPARATOR);
   }
   return hash.toString(16).padStart(16, '0');
 }

@@ -97,6 +97,11 @@ function compare(value: number, comparison: Comparison, threshold: number): bool
   }
 }
 
+/** Whether `value` would keep a firing alert on `rule` firing (it has not cleared the hysteresis margin). */
+export function keepsFiring(rule: AlertRule, value: number | null): boolean {
+  return !cleared(rule, value);
+}
+
 /**
  * Whether a firing alert may resolve: the value must be back past the threshold by
  * |threshold| × hysteresis (for `> 500` with 0.1: at or below 450). A missing value resolves.

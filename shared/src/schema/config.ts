@@ -10,23 +10,42 @@ const intFrom = (name: string, min: number, max: number) =>
     })
     .transform(Number);
 
+const isUrl = (s: string, protocols: string[]) => {
+  try {
+    return protocols.includes(new URL(s).protocol);
+  } catch {
+    return false;
+  }
+};
+
 const urlFrom = (name: string, protocols: string[]) =>
   z
     .string()
     .trim()
-    .refine(
-      (s) => {
-        try {
-          return protocols.includes(new URL(s).protocol);
-        } catch {
-          return false;
-        }
-      },
-      {
-        error: (issue) =>
-          `${name} is not a valid ${protocols.map((p) => `${p}//`).join(' or ')} URL: got '${String(issue.input)}'`,
-      },
-    );
+    .refine((s) => isUrl(s, protocols), {
+      error: (issue) =>
+        `${name} is not a valid ${protocols.map((p) => `${p}//`).join(' or ')} URL: got '${String(issue.input)}'`,
+    });
+
+/** One URL or several, comma-separated. */
+const urlListFrom = (name: string, protocols: string[]) =>
+  z
+    .string()
+    .transform((s) =>
+      s
+        .split(',')
+        .map((part) => part.trim())
+        .filter((part) => part !== ''),
+    )
+    .superRefine((urls, ctx) => {
+      const bad = urls.find((url) => !isUrl(url, protocols));
+      if (bad !== undefined || urls.length === 0) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${name} must be one or more comma-separated ${protocols.map((p) => `${p}//`).join(' or ')} URLs: got '${bad ?? ''}'`,
+        });
+      }
+    });
 
 const idFrom = (name: string) =>
   z
@@ -69,6 +88,12 @@ export const EdgeConfig = z.object({
   TICK_INTERVAL_MS: intFrom('TICK_INTERVAL_MS', 100, 600_000).optional(),
   EXPECTED_NODES: intFrom('EXPECTED_NODES', 0, 100_000).default(1),
   ALERT_WEBHOOK_URL: urlFrom('ALERT_WEBHOOK_URL', ['https:', 'http:']).optional(),
+  /** Alertmanager base URLs; alerts go to `<url>/api/v2/alerts` on each. */
+  ALERTMANAGER_URL: urlListFrom('ALERTMANAGER_URL', ['https:', 'http:']).optional(),
+  /** Where people reach this edge (https://telltale.example.com); every link the edge emits starts here. */
+  PUBLIC_URL: urlFrom('PUBLIC_URL', ['https:', 'http:'])
+    .transform((s) => s.replace(/\/+$/, ''))
+    .optional(),
   COMMAND_TIMEOUT_MS: intFrom('COMMAND_TIMEOUT_MS', 50, 60_000).default(2000),
   CORS_ORIGINS: z.string().optional(),
 });
