@@ -1,6 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
+// Workspace packages resolve to their TypeScript sources in tests (the `@telltale/source` export
+// condition); what they publish and what production runs is the compiled `dist/`.
+const sourceConditions = ['@telltale/source', 'module', 'node', 'development|production'];
+
 export default defineConfig({
+  resolve: { conditions: sourceConditions },
+  ssr: { resolve: { conditions: sourceConditions } },
   test: {
     exclude: ['**/node_modules/**'],
     testTimeout: 30_000,

@@ -71,6 +71,7 @@ export class Child<Info> {
   ): Promise<Child<Info>> {
     const nodeArgs = [
       ...(options.nodeFlags ?? []),
+      '--conditions=@telltale/source',
       '--import',
       'tsx',
       file,

@@ -100,7 +100,7 @@ async function openClients(url: string, count: number): Promise<ClientSocket[]> 
 
 async function measure(mode: Mode, redisUrl: string, count: number) {
   const child = fork(fileURLToPath(import.meta.url), ['server', mode, redisUrl], {
-    execArgv: ['--expose-gc', '--import', 'tsx'],
+    execArgv: ['--expose-gc', '--conditions=@telltale/source', '--import', 'tsx'],
   });
   const port = await new Promise<number>((resolve) => {
     child.once('message', (reply: Reply) => {

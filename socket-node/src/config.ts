@@ -1,5 +1,7 @@
-import { hostname } from 'node:os';
 import { ConfigError, parseConfig, SocketNodeConfig } from '@telltale/shared';
+import { defaultNodeId } from './instrument/options.ts';
+
+export { defaultNodeId };
 
 /** How handshake tokens are verified: a shared HS256 secret, or a JWKS endpoint (RS256 / ES256). */
 export type JwtSettings = { kind: 'secret'; secret: string } | { kind: 'jwks'; url: string };
@@ -30,6 +32,10 @@ export interface SocketNodeSettings {
   jwt: JwtSettings | null;
   presence: PresenceTimings;
   version: string;
+  /** COMMAND_SIGNING_KEY: set, only commands the edge signed with it run. */
+  commandSigningKey?: string;
+  /** COMMAND_CLOCK_SKEW_MS: how far the edge's clock may be off this node's (default 1000). */
+  commandClockSkewMs?: number;
 }
 
 /** Reads SPEC §7's variables; throws ConfigError listing every bad value. */
@@ -55,10 +61,9 @@ export function settingsFromEnv(env: Record<string, string | undefined>): Socket
     jwt,
     presence: DEFAULT_PRESENCE,
     version: env.npm_package_version ?? '0.1.0',
+    ...(config.COMMAND_SIGNING_KEY ? { commandSigningKey: config.COMMAND_SIGNING_KEY } : {}),
+    commandClockSkewMs: config.COMMAND_CLOCK_SKEW_MS,
   };
 }
 
 /** `<host>-<pid>`, cleaned to the characters a node id may hold. */
-export function defaultNodeId(): string {
-  return `${hostname()}-${process.pid}`.replace(/[^\w.-]/g, '-').slice(0, 100);
-}

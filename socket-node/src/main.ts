@@ -1,10 +1,30 @@
 import { ConfigError } from '@telltale/shared';
 import { settingsFromEnv } from './config.ts';
 import { consoleLogger } from './instrument/log.ts';
-import { startSocketNode } from './node.ts';
+
+/** The reference server needs these; `instrument(io)` alone does not, so they are optional peers. */
+const REFERENCE_SERVER_PEERS = ['socket.io', 'ioredis', 'jose', '@socket.io/redis-adapter'];
+
+function missingPeers(): string[] {
+  return REFERENCE_SERVER_PEERS.filter((name) => {
+    try {
+      import.meta.resolve(name);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+}
 
 /** The socket node process: config from env, graceful stop on SIGTERM / SIGINT. */
 async function main(): Promise<void> {
+  const missing = missingPeers();
+  if (missing.length > 0) {
+    console.error(
+      `telltale-node: the reference server needs ${missing.join(', ')}: npm install ${missing.join(' ')}`,
+    );
+    process.exit(1);
+  }
   let settings: ReturnType<typeof settingsFromEnv>;
   try {
     settings = settingsFromEnv(process.env);
@@ -22,6 +42,7 @@ async function main(): Promise<void> {
     );
   });
 
+  const { startSocketNode } = await import('./node.ts');
   const node = await startSocketNode(settings);
   consoleLogger.info(
     `socket node ${node.nodeId} (cluster ${node.cluster}) listening on ${node.url}, store: ${node.store.kind}`,

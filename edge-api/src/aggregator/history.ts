@@ -8,8 +8,8 @@ export const MINUTE_MS = 60_000;
 /** The numeric series kept over time, named by their path in the ClusterView. */
 export const SERIES = {
   'connections.total': (v) => v.connections.total,
-  'connections.hub': (v) => v.connections.hub,
-  'connections.portal': (v) => v.connections.portal,
+  'connections.hub': (v) => v.connections.hub ?? 0,
+  'connections.portal': (v) => v.connections.portal ?? 0,
   'connections.rate.1m': (v) => v.connections.rate['1m'],
   'disconnections.rate.1m': (v) => v.disconnections.rate['1m'],
   'events.throughput.inbound': (v) => v.events.throughput.inbound,

@@ -7,7 +7,7 @@ import { freePort } from '../../../test/support/redis.ts';
 import { type Edge, flushNode, makeEdge, snapshotOf } from '../../test/harness.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const BIN = fileURLToPath(new URL('../../bin/telltale.mjs', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin/telltale.js', import.meta.url));
 
 interface Run {
   code: number | null;

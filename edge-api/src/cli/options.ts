@@ -42,7 +42,20 @@ export type CheckOptions = z.infer<typeof CheckOptions>;
 
 export const DEFAULTS = { format: 'nagios', warning: '1000', critical: '5000', timeout: '10000' } as const;
 
-export const USAGE = `Usage: telltale check --url <edge base URL> [options]
+export const USAGE = `Usage: telltale <command> [options]
+
+Commands:
+  serve                run the edge API on Node (cluster-wide /health, /metrics, /admin, dashboard)
+  check                check a running edge's GET /health, for CI and monitoring (Nagios exit codes)
+
+Options:
+  -h, --help           show this help (\`telltale <command> --help\` for a command's options)
+  -v, --version        print the version
+
+Run \`telltale <command> --help\` for the options of a command.
+`;
+
+export const CHECK_USAGE = `Usage: telltale check --url <edge base URL> [options]
 
 Checks the cluster's GET /health and its response time.
 
@@ -58,27 +71,64 @@ Options:
 Exit codes (Nagios plugin convention): 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
 `;
 
+export const SERVE_USAGE = `Usage: telltale serve [--port <port>] [--host <address>]
+
+Runs the Telltale edge API on Node: it reads every socket node's snapshot from Redis each tick and
+serves /health, /metrics, /admin/*, the live feeds and the dashboard. SIGTERM or SIGINT stops it
+gracefully (exit 0).
+
+Options:
+  --port <port>        port to listen on (default: PORT, else 8787)
+  --host <address>     interface to listen on (default: HOST, else 0.0.0.0)
+  -h, --help           show this help
+
+Configuration comes from the environment (a bad value stops it with one line per problem):
+  REDIS_URL            redis:// or rediss:// URL; unset = an in-memory store (one process, for trying it)
+  CLUSTER_ID           cluster id, the Redis hash tag (default 'default')
+  ADMIN_TOKEN          admin bearer token (>= 16 chars); or JWT_SECRET / JWT_JWKS_URL for admin JWTs
+  METRICS_TOKEN        when set, /metrics needs it
+  FLUSH_INTERVAL_MS, TICK_INTERVAL_MS, EXPECTED_NODES, COMMAND_TIMEOUT_MS, ALERT_WEBHOOK_URL, CORS_ORIGINS
+                       see the README's configuration table
+`;
+
 export type ParsedCommand =
   | { kind: 'check'; options: CheckOptions }
-  | { kind: 'help' }
-  | { kind: 'usage-error'; message: string };
+  | { kind: 'serve'; env: { PORT?: string; HOST?: string } }
+  | { kind: 'help'; usage: string }
+  | { kind: 'version' }
+  | { kind: 'usage-error'; message: string; usage: string };
+
+const port = z
+  .string()
+  .regex(/^\d+$/, { error: (issue) => `--port must be a port number: got '${String(issue.input)}'` })
+  .refine((value) => Number(value) > 0 && Number(value) < 65_536, { error: '--port must be 1–65535' });
 
 /** argv without the node and script entries; `env` supplies TELLTALE_TOKEN so tokens stay out of `ps`. */
 export function parseCommand(argv: string[], env: Record<string, string | undefined> = {}): ParsedCommand {
-  let parsed: ReturnType<typeof parseCheckArgs>;
+  const [command, ...rest] = argv;
+  if (command === 'check') return parseCheck(rest, env);
+  if (command === 'serve') return parseServe(rest);
+  if (command === '--version' || command === '-v') return { kind: 'version' };
+  if (command === '--help' || command === '-h') return { kind: 'help', usage: USAGE };
+  if (command === undefined) return usageError('missing command: expected `serve` or `check`', USAGE);
+  return usageError(`unknown command '${command}': expected \`serve\` or \`check\``, USAGE);
+}
+
+function usageError(message: string, usage: string): ParsedCommand {
+  return { kind: 'usage-error', message, usage };
+}
+
+function parseCheck(argv: string[], env: Record<string, string | undefined>): ParsedCommand {
+  let values: ReturnType<typeof parseCheckArgs>['values'];
+  let positionals: string[];
   try {
-    parsed = parseCheckArgs(argv);
+    ({ values, positionals } = parseCheckArgs(argv));
   } catch (error) {
-    return { kind: 'usage-error', message: error instanceof Error ? error.message : String(error) };
+    return usageError(error instanceof Error ? error.message : String(error), CHECK_USAGE);
   }
-  const { values, positionals } = parsed;
-  if (values.help) return { kind: 'help' };
-  const [command, ...extra] = positionals;
-  if (command === undefined) return { kind: 'usage-error', message: 'missing command: expected `check`' };
-  if (command !== 'check')
-    return { kind: 'usage-error', message: `unknown command '${command}': expected \`check\`` };
-  if (extra.length > 0) return { kind: 'usage-error', message: `unexpected argument '${extra[0]}'` };
-  if (values.url === undefined) return { kind: 'usage-error', message: '--url is required' };
+  if (values.help) return { kind: 'help', usage: CHECK_USAGE };
+  if (positionals.length > 0) return usageError(`unexpected argument '${positionals[0]}'`, CHECK_USAGE);
+  if (values.url === undefined) return usageError('--url is required', CHECK_USAGE);
 
   const result = CheckOptions.safeParse({
     url: values.url,
@@ -89,9 +139,34 @@ export function parseCommand(argv: string[], env: Record<string, string | undefi
     token: values.token ?? (env.TELLTALE_TOKEN || undefined),
   });
   if (!result.success) {
-    return { kind: 'usage-error', message: result.error.issues.map((issue) => issue.message).join('; ') };
+    return usageError(result.error.issues.map((issue) => issue.message).join('; '), CHECK_USAGE);
   }
   return { kind: 'check', options: result.data };
+}
+
+function parseServe(argv: string[]): ParsedCommand {
+  let values: { port?: string; host?: string; help?: boolean };
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: { port: { type: 'string' }, host: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    }));
+  } catch (error) {
+    return usageError(error instanceof Error ? error.message : String(error), SERVE_USAGE);
+  }
+  if (values.help) return { kind: 'help', usage: SERVE_USAGE };
+  if (positionals.length > 0) return usageError(`unexpected argument '${positionals[0]}'`, SERVE_USAGE);
+  const overrides: { PORT?: string; HOST?: string } = {};
+  if (values.port !== undefined) {
+    const parsed = port.safeParse(values.port);
+    if (!parsed.success) return usageError(parsed.error.issues[0]?.message ?? 'bad --port', SERVE_USAGE);
+    overrides.PORT = parsed.data;
+  }
+  if (values.host !== undefined) overrides.HOST = values.host;
+  return { kind: 'serve', env: overrides };
 }
 
 function parseCheckArgs(argv: string[]) {

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { type ServerType, serve } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { createNodeWebSocket } from '@hono/node-ws';
 import type { EdgeConfig, TelltaleStore } from '@telltale/shared';
 import type { Context, Hono } from 'hono';
@@ -9,6 +10,7 @@ import { createInProcessAggregator, type InProcessAggregator } from '../aggregat
 import { aggregatorOptions } from '../aggregator/options.ts';
 import type { AggregatorLogger, LiveConnection, SubscriberState } from '../aggregator/runtime.ts';
 import { createApp } from '../app.ts';
+import type { AppDeps } from '../context.ts';
 
 export interface EdgeServerOptions {
   config: EdgeConfig;
@@ -17,6 +19,8 @@ export interface EdgeServerOptions {
   hostname?: string;
   dashboard?: Hono;
   logger?: AggregatorLogger;
+  /** Admin rate limits (AppDeps' defaults otherwise). */
+  rateLimits?: Pick<AppDeps, 'adminRateLimit' | 'clientRateLimit'>;
 }
 
 export interface RunningEdge {
@@ -48,6 +52,9 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<Runni
     store,
     aggregator: aggregator.client,
     dashboard: options.dashboard,
+    ...options.rateLimits,
+    // The TCP peer: behind a reverse proxy that is the proxy, so its clients share one bucket.
+    clientAddress: (c) => (c.env ? getConnInfo(c).remote.address : undefined),
     liveFeed: (c) => {
       if (!upgrade) throw new Error('WebSocket support is not wired yet');
       return upgrade(c, feedEvents(aggregator, `ws-${++sockets}`));
@@ -69,7 +76,13 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<Runni
     async close() {
       await aggregator.stop();
       for (const client of nodeWs.wss.clients) client.terminate();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Streams (SSE) and keep-alive sockets would hold close() open; give replies in flight a moment.
+      const cutoff = setTimeout(() => {
+        if ('closeAllConnections' in server) server.closeAllConnections();
+      }, 1000);
+      await closed;
+      clearTimeout(cutoff);
     },
   };
 }

@@ -1,7 +1,8 @@
 /**
  * The edge against a real cluster: two socket-node processes (tsx socket-node/src/main.ts) flushing
  * into a private redis-server every 300 ms, the edge on a real HTTP port reading the same Redis,
- * real socket.io clients, a real WebSocket client on the live feed.
+ * real socket.io clients, a real WebSocket client on the live feed. Edge and nodes share a
+ * COMMAND_SIGNING_KEY, so every command below is signed by the edge and verified by a node.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +19,7 @@ import { ADMIN_TOKEN, edgeConfig, JWT_SECRET, quietLogger } from '../harness.ts'
 const FLUSH_MS = 300;
 const SOCKET_NODE_MAIN = fileURLToPath(new URL('../../../socket-node/src/main.ts', import.meta.url));
 const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
+const COMMAND_SIGNING_KEY = 'edge-and-nodes-share-this-signing-key';
 
 interface NodeProcess {
   id: string;
@@ -53,19 +55,24 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
 
 async function startNode(id: string): Promise<NodeProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', SOCKET_NODE_MAIN], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      NODE_ID: id,
-      CLUSTER_ID: 'default',
-      REDIS_URL: redis.url,
-      FLUSH_INTERVAL_MS: String(FLUSH_MS),
-      JWT_SECRET,
-      SHUTDOWN_TIMEOUT_MS: '2000',
+  const child = spawn(
+    process.execPath,
+    ['--conditions=@telltale/source', '--import', 'tsx', SOCKET_NODE_MAIN],
+    {
+      env: {
+        ...process.env,
+        PORT: String(port),
+        NODE_ID: id,
+        CLUSTER_ID: 'default',
+        REDIS_URL: redis.url,
+        FLUSH_INTERVAL_MS: String(FLUSH_MS),
+        JWT_SECRET,
+        COMMAND_SIGNING_KEY,
+        SHUTDOWN_TIMEOUT_MS: '2000',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   const output: string[] = [];
   child.on('error', (err) => output.push(`spawn failed: ${err.message}`));
   child.stdout?.on('data', (d) => output.push(String(d)));
@@ -109,6 +116,7 @@ beforeAll(async () => {
       FLUSH_INTERVAL_MS: String(FLUSH_MS),
       TICK_INTERVAL_MS: String(FLUSH_MS),
       COMMAND_TIMEOUT_MS: '1500',
+      COMMAND_SIGNING_KEY,
       EXPECTED_NODES: '1',
     }),
     store,

@@ -25,10 +25,25 @@ export const NodeSummary = z.object({
   eventLoopP99Ms: z.number().nullable(),
   redis: z.object({ connected: z.boolean(), latencyMs: z.number().nullable() }).nullable(),
   counters: NodeCounters.nullable(),
+  /** The node's cumulative latency sketch (ms), for a per-node histogram that survives restarts. */
+  latency: SketchData.nullable().default(null),
   /** Why a snapshot was rejected (invalid) — for the operator, never thrown. */
   error: z.string().nullable(),
 });
 export type NodeSummary = z.infer<typeof NodeSummary>;
+
+/**
+ * A node that left gracefully, with its final counters: counted in no total or health check, only
+ * exposed so Prometheus sees the last interval before the node's series end.
+ */
+export const DepartedNode = z.object({
+  id: z.string(),
+  startedAt: z.number(),
+  leftAt: z.number(),
+  counters: NodeCounters,
+  latency: SketchData,
+});
+export type DepartedNode = z.infer<typeof DepartedNode>;
 
 export const LatencySummary = z.object({
   count: count,
@@ -51,8 +66,9 @@ export const ClusterView = z.object({
   intervalMs: z.number().int().positive(),
   connections: z.object({
     total: count,
-    hub: count,
-    portal: count,
+    /** The reference server's namespaces: present only when some node has a `/hub` (`/portal`) namespace. */
+    hub: count.optional(),
+    portal: count.optional(),
     by_namespace: countMap,
     by_transport: countMap,
     rate: z.object({ '1m': rate }),
@@ -96,6 +112,8 @@ export const ClusterView = z.object({
     invalid: count,
     list: z.array(NodeSummary),
   }),
+  /** Nodes that left gracefully, served from their farewell snapshot for a while (see DepartedNode). */
+  departed: z.array(DepartedNode).default([]),
   /** Merged cumulative latency sketch of the live nodes, for histogram exposition and history. */
   latencySketch: SketchData,
   /** Merged sketch of the last interval, for percentiles over time. */

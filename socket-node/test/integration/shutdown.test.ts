@@ -31,7 +31,7 @@ describe('a node process receiving SIGTERM', () => {
   it('goes unready, flushes, leaves the cluster, cuts clients so they reconnect, and exits in time', async () => {
     const port = await freePort();
     const output: string[] = [];
-    child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+    child = spawn(process.execPath, ['--conditions=@telltale/source', '--import', 'tsx', MAIN], {
       cwd: ROOT,
       env: {
         ...process.env,
@@ -86,7 +86,7 @@ describe('a node process receiving SIGTERM', () => {
   }, 30_000);
 
   it('refuses to start on a bad configuration, naming every bad value', async () => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+    const proc = spawn(process.execPath, ['--conditions=@telltale/source', '--import', 'tsx', MAIN], {
       cwd: ROOT,
       env: { ...process.env, PORT: 'eighty', REDIS_URL: 'localhost:6379', FLUSH_INTERVAL_MS: '5' },
       stdio: ['ignore', 'pipe', 'pipe'],

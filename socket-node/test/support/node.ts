@@ -40,7 +40,7 @@ export interface NodeProcess {
 export async function spawnNode(env: Record<string, string>): Promise<NodeProcess> {
   const port = await freePort();
   const chunks: string[] = [];
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+  const child = spawn(process.execPath, ['--conditions=@telltale/source', '--import', 'tsx', MAIN], {
     cwd: ROOT,
     env: { ...process.env, PORT: String(port), JWT_SECRET: TEST_SECRET, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

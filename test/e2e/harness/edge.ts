@@ -8,7 +8,7 @@ import {
 } from '../../../shared/src/index.ts';
 import { freePort } from '../../support/redis.ts';
 import { bearer, type HttpAnswer, isOk, request } from './http.ts';
-import { type ManagedProcess, tsxProcess } from './process.ts';
+import { type ManagedProcess, nodeProcess } from './process.ts';
 import { GiveUp, waitFor } from './wait.ts';
 
 export interface EdgeEnv {
@@ -32,7 +32,7 @@ const ConnectionsPage = z.object({
 });
 export type ConnectionRow = z.infer<typeof ConnectionsPage>['items'][number];
 
-/** The edge API on Node (`edge-api/src/node/main.ts`) in its own process, plus a typed client for it. */
+/** The edge API on Node (`telltale serve`) in its own process, plus a typed client for it. */
 export class EdgeProcess {
   readonly process: ManagedProcess;
 
@@ -40,7 +40,7 @@ export class EdgeProcess {
     readonly env: EdgeEnv,
     readonly port: number,
   ) {
-    this.process = tsxProcess('edge', 'edge-api/src/node/main.ts', {
+    this.process = nodeProcess('edge', 'edge-api/bin/telltale.js', ['serve'], {
       PORT: String(port),
       HOST: '127.0.0.1',
       CLUSTER_ID: env.cluster,

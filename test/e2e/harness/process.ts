@@ -109,14 +109,18 @@ export class ManagedProcess {
   }
 }
 
-/** A TypeScript entry of this repo, run by Node through tsx like `pnpm start` does. */
-export function tsxProcess(
+/**
+ * A package's compiled entry run by plain `node`, exactly as its `start` script and its bin do in
+ * production (`pnpm test` builds `dist/` first).
+ */
+export function nodeProcess(
   name: string,
   entry: string,
+  args: readonly string[],
   env: Record<string, string>,
   nodeArgs: readonly string[] = [],
 ): ManagedProcess {
-  return new ManagedProcess(name, process.execPath, [...nodeArgs, '--import', 'tsx', entry], {
+  return new ManagedProcess(name, process.execPath, [...nodeArgs, entry, ...args], {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '',
     NODE_ENV: 'production',

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { WebSocket } from 'ws';
 import { freePort } from '../../support/redis.ts';
 import { request } from './http.ts';
-import { type Exit, type ManagedProcess, tsxProcess } from './process.ts';
+import { type Exit, type ManagedProcess, nodeProcess } from './process.ts';
 import { GiveUp, waitFor } from './wait.ts';
 
 export interface SocketNodeEnv {
@@ -17,7 +17,7 @@ export interface SocketNodeEnv {
 }
 
 /**
- * One socket node as an operator runs it: `socket-node/src/main.ts` in its own process, configured
+ * One socket node as an operator runs it: the `telltale-node` bin in its own process, configured
  * only through the environment of SPEC §7.
  */
 export class SocketNodeProcess {
@@ -27,9 +27,10 @@ export class SocketNodeProcess {
     readonly env: SocketNodeEnv,
     readonly port: number,
   ) {
-    this.process = tsxProcess(
+    this.process = nodeProcess(
       env.nodeId,
-      'socket-node/src/main.ts',
+      'socket-node/bin/telltale-node.js',
+      [],
       {
         PORT: String(port),
         NODE_ID: env.nodeId,

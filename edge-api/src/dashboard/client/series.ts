@@ -36,8 +36,8 @@ export function frameFromHistory(history: HistoryResponse): SeriesFrame {
 export function valuesFromView(view: ClusterView): Record<string, number | null> {
   const values: Record<string, number | null> = {
     'connections.total': view.connections.total,
-    'connections.hub': view.connections.hub,
-    'connections.portal': view.connections.portal,
+    'connections.hub': view.connections.hub ?? null,
+    'connections.portal': view.connections.portal ?? null,
     'connections.rate.1m': view.connections.rate['1m'],
     'disconnections.rate.1m': view.disconnections.rate['1m'],
     'events.throughput.inbound': view.events.throughput.inbound,

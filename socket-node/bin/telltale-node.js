@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+// The compiled entry; `pnpm install` (workspace) or `prepack` (package) builds it.
+import '../dist/main.js';
