@@ -14,7 +14,7 @@ import { healthRoutes } from './health/routes.ts';
 import { liveRoutes } from './live/routes.ts';
 import { metricsRoutes } from './metrics/routes.ts';
 import { HttpProblem, ProblemType, problem } from './problem/index.ts';
-import { rateLimitByActor, TokenBuckets } from './rate-limit/index.ts';
+import { rateLimitAdmin, TokenBuckets } from './rate-limit/index.ts';
 
 export const DASHBOARD_PATH = '/system/health/realtime';
 const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
@@ -30,10 +30,15 @@ export function createApp(deps: AppDeps): Hono<EdgeEnv> {
     metricsToken: config.METRICS_TOKEN,
     jwtSecret: config.JWT_SECRET,
     jwksUrl: config.JWT_JWKS_URL,
+    now: deps.now,
   });
   const now = deps.now ?? Date.now;
   const admin = requireAdmin(auth);
-  const buckets = new TokenBuckets(deps.adminRateLimit ?? { capacity: 20, refillPerSecond: 5 }, now);
+  const limit = rateLimitAdmin({
+    byActor: new TokenBuckets(deps.adminRateLimit ?? { capacity: 20, refillPerSecond: 5 }, now),
+    byClient: new TokenBuckets(deps.clientRateLimit ?? { capacity: 40, refillPerSecond: 10 }, now),
+    clientAddress: deps.clientAddress,
+  });
   const services: EdgeServices = {
     config,
     store: deps.store,
@@ -41,7 +46,7 @@ export function createApp(deps: AppDeps): Hono<EdgeEnv> {
     auth,
     now,
     admin,
-    limit: rateLimitByActor(buckets),
+    limit,
     liveFeed: deps.liveFeed,
   };
   const maxSize = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;

@@ -3,7 +3,7 @@ import type { Context, Hono, MiddlewareHandler } from 'hono';
 import type { AggregatorClient } from './aggregator/client.ts';
 import type { Authenticator } from './auth/index.ts';
 import type { AuthVariables } from './auth/middleware.ts';
-import type { TokenBucketOptions } from './rate-limit/index.ts';
+import type { ClientAddress, TokenBucketOptions } from './rate-limit/index.ts';
 
 export type EdgeEnv = { Variables: AuthVariables };
 
@@ -18,6 +18,13 @@ export interface AppDeps {
   now?: () => number;
   /** Admin mutations per actor; default a burst of 20, then 5 per second. */
   adminRateLimit?: TokenBucketOptions;
+  /** Admin mutations per client address, behind the actor's; default a burst of 40, then 10 per second. */
+  clientRateLimit?: TokenBucketOptions;
+  /**
+   * The client's address for that bucket; runtime specific (the socket's peer on Node,
+   * CF-Connecting-IP on Workers). Forwarding headers are client-chosen, so never read by default.
+   */
+  clientAddress?: ClientAddress;
   /** Largest accepted request body; default 64 KiB. */
   maxBodyBytes?: number;
 }
@@ -31,7 +38,7 @@ export interface EdgeServices {
   now: () => number;
   /** Requires an admin bearer token or admin JWT. */
   admin: MiddlewareHandler<EdgeEnv>;
-  /** Per-actor token bucket for admin mutations; goes after `admin`. */
+  /** Per-actor, then per-client-address token buckets for admin mutations; goes after `admin`. */
   limit: MiddlewareHandler<EdgeEnv>;
   liveFeed?: (c: Context) => Response | Promise<Response>;
 }

@@ -1,4 +1,5 @@
 export * from './alerts/index.ts';
+export * from './auth/claims.ts';
 export * from './exposition/index.ts';
 export * from './health/index.ts';
 export * from './keys/index.ts';

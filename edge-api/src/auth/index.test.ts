@@ -77,6 +77,47 @@ describe('admin authentication', () => {
     expect(problem.init.detail).toBe('token expired');
   });
 
+  it('401 for an admin JWT without exp: every admin JWT must expire', async () => {
+    const forever = await new SignJWT({ role: 'admin' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('alice')
+      .setIssuedAt()
+      .sign(key);
+    const problem = await rejection(auth.admin(`Bearer ${forever}`));
+    expect(problem.init.status).toBe(401);
+    expect(problem.init.detail).toBe('token has no exp claim; Telltale JWTs must expire');
+  });
+
+  it('401 for an iat more than 60 s ahead of the clock; 60 s of skew is fine', async () => {
+    const issuedIn = (seconds: number) =>
+      new SignJWT({ role: 'admin' })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject('alice')
+        .setIssuedAt(Math.floor(Date.now() / 1000) + seconds)
+        .setExpirationTime('2d')
+        .sign(key);
+    const tomorrow = await rejection(auth.admin(`Bearer ${await issuedIn(86_400)}`));
+    expect(tomorrow.init.status).toBe(401);
+    expect(tomorrow.init.detail).toBe(
+      'token iat is 86400 s in the future; at most 60 s of clock skew is allowed',
+    );
+    expect(await auth.admin(`Bearer ${await issuedIn(50)}`)).toEqual({ actor: 'alice', via: 'jwt' });
+  });
+
+  it('403 says what was wrong with a role that is not the string admin', async () => {
+    const detail = async (claims: Record<string, unknown>) =>
+      (await rejection(auth.admin(`Bearer ${await hs256(claims)}`))).init.detail;
+    expect(await detail({ role: ['admin'] })).toBe(
+      `role must be the string 'admin'; got an array (["admin"])`,
+    );
+    expect(await detail({ role: { admin: true } })).toBe(
+      `role must be the string 'admin'; got an object ({"admin":true})`,
+    );
+    expect(await detail({ role: 1 })).toBe(`role must be the string 'admin'; got a number (1)`);
+    expect(await detail({})).toBe("'alice' has no role claim; admin routes need role 'admin'");
+    expect(await detail({ role: 'Admin' })).toBe("'alice' has role 'Admin'; admin routes need role 'admin'");
+  });
+
   it('401 for a JWT signed with another secret or another algorithm (pinned to HS256)', async () => {
     const other = await new SignJWT({ role: 'admin' })
       .setProtectedHeader({ alg: 'HS256' })

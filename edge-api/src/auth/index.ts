@@ -1,4 +1,4 @@
-import { ACTOR_MAX_LENGTH } from '@telltale/shared';
+import { ACTOR_MAX_LENGTH, jwtTimeProblem } from '@telltale/shared';
 import { createRemoteJWKSet, decodeProtectedHeader, errors, type JWTPayload, jwtVerify } from 'jose';
 import { HttpProblem, ProblemType } from '../problem/index.ts';
 import { secretsEqual } from './constant-time.ts';
@@ -14,6 +14,8 @@ export interface AuthConfig {
   metricsToken?: string;
   jwtSecret?: string;
   jwksUrl?: string;
+  /** Clock in ms, for the `iat` skew check. */
+  now?: () => number;
 }
 
 export interface Authenticator {
@@ -48,10 +50,28 @@ function bearerToken(authorization: string | undefined): string | null {
 
 const looksLikeJwt = (token: string) => /^[\w-]+\.[\w-]+\.[\w-]*$/.test(token);
 
+/** What is wrong with a `role` claim that is not the string 'admin', in the operator's terms. */
+function roleProblem(sub: string, role: unknown): string {
+  if (role === undefined) return `'${sub}' has no role claim; admin routes need role 'admin'`;
+  if (typeof role === 'string')
+    return `'${sub}' has role '${role.slice(0, 100)}'; admin routes need role 'admin'`;
+  const kind =
+    role === null
+      ? 'null'
+      : Array.isArray(role)
+        ? 'an array'
+        : typeof role === 'object'
+          ? 'an object'
+          : `a ${typeof role}`;
+  const shown = JSON.stringify(role).slice(0, 100);
+  return `role must be the string 'admin'; got ${kind} (${shown})`;
+}
+
 export function createAuthenticator(config: AuthConfig): Authenticator {
   const secret = config.jwtSecret ? new TextEncoder().encode(config.jwtSecret) : null;
   const jwks = config.jwksUrl ? createRemoteJWKSet(new URL(config.jwksUrl)) : null;
   const adminEnabled = Boolean(config.adminToken || secret || jwks);
+  const now = config.now ?? Date.now;
 
   async function verifyJwt(token: string): Promise<JWTPayload> {
     let alg: string | undefined;
@@ -60,18 +80,24 @@ export function createAuthenticator(config: AuthConfig): Authenticator {
     } catch {
       throw unauthorized('bearer token is not a well-formed JWT', 'invalid_token');
     }
+    let payload: JWTPayload;
     try {
       // The algorithm is pinned per key: HS256 only with the shared secret, RS256/ES256 only via JWKS.
       if (alg === 'HS256' && secret)
-        return (await jwtVerify(token, secret, { algorithms: ['HS256'] })).payload;
-      if (alg && JWKS_ALGORITHMS.includes(alg) && jwks) {
-        return (await jwtVerify(token, jwks, { algorithms: JWKS_ALGORITHMS })).payload;
+        payload = (await jwtVerify(token, secret, { algorithms: ['HS256'] })).payload;
+      else if (alg && JWKS_ALGORITHMS.includes(alg) && jwks) {
+        payload = (await jwtVerify(token, jwks, { algorithms: JWKS_ALGORITHMS })).payload;
+      } else {
+        throw unauthorized(`token algorithm '${alg ?? 'none'}' is not accepted here`, 'invalid_token');
       }
     } catch (err) {
+      if (err instanceof HttpProblem) throw err;
       if (err instanceof errors.JWTExpired) throw unauthorized('token expired', 'invalid_token');
       throw unauthorized(`token rejected: ${(err as Error).message}`, 'invalid_token');
     }
-    throw unauthorized(`token algorithm '${alg ?? 'none'}' is not accepted here`, 'invalid_token');
+    const timeProblem = jwtTimeProblem(payload, now());
+    if (timeProblem) throw unauthorized(timeProblem, 'invalid_token');
+    return payload;
   }
 
   async function admin(authorization: string | undefined): Promise<Principal> {
@@ -106,7 +132,7 @@ export function createAuthenticator(config: AuthConfig): Authenticator {
         status: 403,
         type: ProblemType.forbidden,
         title: 'Forbidden',
-        detail: `'${payload.sub}' has role '${String(payload.role ?? 'none')}'; admin routes need role 'admin'`,
+        detail: roleProblem(payload.sub, payload.role),
       });
     }
     return { actor: payload.sub, via: 'jwt' };

@@ -1,7 +1,15 @@
 import { createMemoryStore } from '@telltale/shared/store/memory';
+import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { ADMIN_TOKEN, edgeConfig, flushNode, quietLogger, snapshotOf } from '../../test/harness.ts';
+import {
+  ADMIN_TOKEN,
+  edgeConfig,
+  flushNode,
+  JWT_SECRET,
+  quietLogger,
+  snapshotOf,
+} from '../../test/harness.ts';
 import { type RunningEdge, startEdgeServer } from './server.ts';
 
 const store = createMemoryStore();
@@ -106,5 +114,48 @@ describe('edge on Node', () => {
     feed.ws.close();
     await new Promise((r) => setTimeout(r, 100));
     expect(edge.aggregator.hub.size).toBe(0);
+  });
+});
+
+describe('admin rate limit on Node', () => {
+  it('holds a client that mints a new sub per request, whatever X-Forwarded-For it sends', async () => {
+    const limited = await startEdgeServer({
+      config: edgeConfig({ PORT: '0' }),
+      store,
+      logger: quietLogger,
+      rateLimits: {
+        adminRateLimit: { capacity: 2, refillPerSecond: 0.01 },
+        clientRateLimit: { capacity: 5, refillPerSecond: 0.01 },
+      },
+    });
+    const key = new TextEncoder().encode(JWT_SECRET);
+    const send = async (n: number) => {
+      const token = await new SignJWT({ role: 'admin' })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject(`minted-${n}`)
+        .setExpirationTime('5m')
+        .sign(key);
+      return fetch(`${limited.url}/admin/maintenance`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          'x-forwarded-for': `198.51.100.${n}`,
+        },
+        body: '{"enabled":false}',
+      });
+    };
+    try {
+      const statuses: number[] = [];
+      for (let n = 1; n <= 6; n++) statuses.push((await send(n)).status);
+      expect(statuses.slice(0, 5).every((status) => status !== 429)).toBe(true);
+      expect(statuses[5]).toBe(429);
+      const refused = (await (await send(7)).json()) as { detail: string };
+      expect(refused.detail).toMatch(
+        /^rate limit reached for requests from (::ffff:)?127\.0\.0\.1; retry in \d+ ms$/,
+      );
+    } finally {
+      await limited.close();
+    }
   });
 });

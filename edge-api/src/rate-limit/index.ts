@@ -1,3 +1,4 @@
+import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { AuthVariables } from '../auth/middleware.ts';
 import { HttpProblem, ProblemType } from '../problem/index.ts';
@@ -44,19 +45,42 @@ export class TokenBuckets {
   }
 }
 
-/** Admin mutations: one bucket per actor (after requireAdmin has set the principal). */
-export function rateLimitByActor(buckets: TokenBuckets) {
+/** Where a request came from, as the runtime sees it; undefined when it cannot tell. */
+export type ClientAddress = (c: Context) => string | undefined;
+
+export interface AdminRateLimit {
+  byActor: TokenBuckets;
+  /** Behind the actor's bucket: one per client address, so minting a new `sub` per request gains nothing. */
+  byClient: TokenBuckets;
+  clientAddress?: ClientAddress;
+}
+
+/**
+ * Admin mutations (after requireAdmin has set the principal): the actor's bucket, then the client
+ * address's. Without an address (a runtime that cannot tell) every client shares one bucket.
+ */
+export function rateLimitAdmin({ byActor, byClient, clientAddress }: AdminRateLimit) {
   return createMiddleware<{ Variables: AuthVariables }>(async (c, next) => {
-    const waitMs = buckets.take(c.get('principal').actor);
-    if (waitMs > 0) {
-      throw new HttpProblem({
-        status: 429,
-        type: ProblemType.rateLimited,
-        title: 'Too many admin commands',
-        detail: `rate limit reached for '${c.get('principal').actor}'; retry in ${waitMs} ms`,
-        headers: { 'retry-after': String(Math.ceil(waitMs / 1000)) },
-      });
+    const actor = c.get('principal').actor;
+    const actorWaitMs = byActor.take(actor);
+    if (actorWaitMs > 0) throw tooMany(`rate limit reached for '${actor}'`, actorWaitMs);
+    const address = clientAddress?.(c) || undefined;
+    const clientWaitMs = byClient.take(address ?? '*');
+    if (clientWaitMs > 0) {
+      const from = address
+        ? `requests from ${address}`
+        : 'admin requests (client addresses are not known here)';
+      throw tooMany(`rate limit reached for ${from}`, clientWaitMs);
     }
     await next();
   });
 }
+
+const tooMany = (reason: string, waitMs: number) =>
+  new HttpProblem({
+    status: 429,
+    type: ProblemType.rateLimited,
+    title: 'Too many admin commands',
+    detail: `${reason}; retry in ${waitMs} ms`,
+    headers: { 'retry-after': String(Math.ceil(waitMs / 1000)) },
+  });

@@ -48,6 +48,8 @@ function appFor(env: WorkerEnv): Hono<EdgeEnv> {
     store: upstashStore(config),
     aggregator: objectClient(stub),
     dashboard: dashboardRoutes(),
+    // Set by Cloudflare's edge itself; a client's own X-Forwarded-For never gets a say.
+    clientAddress: (c) => c.req.header('cf-connecting-ip'),
     // The upgrade request (already authorized by the app) goes to the object, which accepts the socket.
     liveFeed: (c) => stub().fetch(new Request(objectUrl(FEED_PATHS.webSocket), c.req.raw)),
   });

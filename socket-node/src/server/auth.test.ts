@@ -56,6 +56,28 @@ describe('createTokenVerifier with HS256', () => {
     expect((await failureOf(verify('not.a.jwt'))).code).toBe('malformed');
   });
 
+  it('refuses a token without exp, and one issued more than 60 s in the future', async () => {
+    const forever = await new SignJWT({ sub: 'u1', role: 'client' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuedAt()
+      .sign(key);
+    const noExp = await failureOf(verify(forever));
+    expect(noExp.code).toBe('claims');
+    expect(noExp.message).toBe('authentication failed: token has no exp claim; Telltale JWTs must expire');
+    const issuedIn = (seconds: number) =>
+      new SignJWT({ sub: 'u1', role: 'admin' })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setIssuedAt(Math.floor(Date.now() / 1000) + seconds)
+        .setExpirationTime('2d')
+        .sign(key);
+    const tomorrow = await failureOf(verify(await issuedIn(86_400)));
+    expect(tomorrow.code).toBe('claims');
+    expect(tomorrow.message).toBe(
+      'authentication failed: token iat is 86400 s in the future; at most 60 s of clock skew is allowed',
+    );
+    expect((await verify(await issuedIn(50))).role).toBe('admin');
+  });
+
   it('pins the algorithm', async () => {
     const hs512 = await hs256({ sub: 'u1', role: 'admin' }, { alg: 'HS512' });
     const refusal = await failureOf(verify(hs512));

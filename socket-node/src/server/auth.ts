@@ -1,3 +1,4 @@
+import { jwtTimeProblem } from '@telltale/shared';
 import { createRemoteJWKSet, errors, type JWTVerifyResult, jwtVerify } from 'jose';
 import type { ExtendedError, Socket } from 'socket.io';
 import { z } from 'zod';
@@ -49,8 +50,11 @@ export class AuthError extends Error implements ExtendedError {
 
 export type TokenVerifier = (token: unknown) => Promise<Principal>;
 
-/** Builds the verifier for the configured key, with the algorithm pinned so a token cannot pick it. */
-export function createTokenVerifier(jwt: JwtSettings | null): TokenVerifier {
+/**
+ * Builds the verifier for the configured key, with the algorithm pinned so a token cannot pick it.
+ * Tokens must carry `exp`, and an `iat` at most 60 s ahead of `now` (the edge's rule too).
+ */
+export function createTokenVerifier(jwt: JwtSettings | null, now: () => number = Date.now): TokenVerifier {
   if (!jwt) {
     return async () => {
       throw new AuthError(
@@ -71,6 +75,8 @@ export function createTokenVerifier(jwt: JwtSettings | null): TokenVerifier {
     } catch (error) {
       throw translate(error, algorithms);
     }
+    const timeProblem = jwtTimeProblem(payload as { exp?: unknown; iat?: unknown }, now());
+    if (timeProblem) throw new AuthError('claims', `authentication failed: ${timeProblem}`);
     const claims = TokenClaims.safeParse(payload);
     if (!claims.success) {
       const issue = claims.error.issues[0];
