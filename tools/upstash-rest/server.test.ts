@@ -122,6 +122,34 @@ describe('Upstash REST server', () => {
     expect(await plain.get('greeting')).toBe('olá 👋');
   });
 
+  it('encodes a bulk OK inside arrays, so the real client reads back OK, not 8', async () => {
+    await direct.set('ok-value', 'OK');
+    await direct.rpush('ok-list', 'OK', 'fine');
+    const raw = (await (await post('/', ['MGET', 'ok-value'], { 'upstash-encoding': 'base64' })).json()) as {
+      result: string[];
+    };
+    expect(raw.result).toEqual(['T0s=']);
+    expect(await client.mget('ok-value')).toEqual(['OK']);
+    expect(await client.lrange('ok-list', 0, -1)).toEqual(['OK', 'fine']);
+    expect(await client.eval("return {redis.call('GET', KEYS[1])}", ['ok-value'], [])).toEqual(['OK']);
+    expect(await client.get('ok-value')).toBe('OK');
+    expect(await client.set('ok-value', 'OK')).toBe('OK');
+  });
+
+  it('issues upstash-sync-token and takes back only tokens it issued', async () => {
+    const tokens = new UpstashRedis({ url: server.url, token: TOKEN, automaticDeserialization: false });
+    const before = server.syncTokens().length;
+    await tokens.set('ryw', 'written');
+    expect(await tokens.get('ryw')).toBe('written');
+    const [write, read] = server.syncTokens().slice(before);
+    expect(write!.issued).toMatch(/^\d+$/);
+    // The read carried the token the write was answered with: read-your-writes is on the wire.
+    expect(read!.received).toBe(write!.issued);
+    const forged = await post('/', ['GET', 'ryw'], { 'upstash-sync-token': 'not-ours' });
+    expect(forged.status).toBe(400);
+    expect(((await forged.json()) as { error: string }).error).toMatch(/was not issued by this server/);
+  });
+
   it('streams pub/sub messages over server-sent events to the real client', async () => {
     const subscriber = new UpstashRedis({ url: server.url, token: TOKEN, automaticDeserialization: false });
     const subscription = subscriber.subscribe<string>(['news:{c}']);

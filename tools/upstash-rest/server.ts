@@ -13,7 +13,11 @@ import { z } from 'zod';
  * - `POST /subscribe/<channel>` → `text/event-stream` of `data: message,<channel>,<payload>` lines.
  * - `Authorization: Bearer <token>` on every request, 401 otherwise.
  * - `Upstash-Encoding: base64` (what @upstash/redis sends by default): every string in a result
- *   is the base64 of the raw bytes Redis returned (binary-safe), except the status `OK`.
+ *   is the base64 of the raw bytes Redis returned (binary-safe), except a top-level `OK` (the
+ *   status reply, which the client keeps as is). Inside arrays `OK` is encoded too (`T0s=`): the
+ *   client base64-decodes every string in an array.
+ * - Every answer carries `upstash-sync-token`; a request may send back one this server issued
+ *   (read-your-writes, as @upstash/redis does by default), anything else is a 400.
  */
 export interface UpstashRestServerOptions {
   redisUrl: string;
@@ -29,6 +33,8 @@ export interface UpstashRestServer {
   port: number;
   /** HTTP requests received so far (every route, authorized or not). */
   requestCount(): number;
+  /** Per authorized request, in order: the `upstash-sync-token` it carried ('' or absent: null) and the one it got. */
+  syncTokens(): { received: string | null; issued: string }[];
   close(): Promise<void>;
 }
 
@@ -68,17 +74,18 @@ class HttpError extends Error {
   }
 }
 
-function encodeReply(reply: unknown, base64: boolean): unknown {
+/** `nested`: inside an array, where the client decodes every string, `OK` included. */
+function encodeReply(reply: unknown, base64: boolean, nested = false): unknown {
   if (reply === null || reply === undefined) return null;
   if (Buffer.isBuffer(reply)) {
     if (!base64) return reply.toString('utf8');
-    return reply.equals(OK) ? 'OK' : reply.toString('base64');
+    return !nested && reply.equals(OK) ? 'OK' : reply.toString('base64');
   }
   if (typeof reply === 'string') {
-    if (!base64 || reply === 'OK') return reply;
+    if (!base64 || (!nested && reply === 'OK')) return reply;
     return Buffer.from(reply).toString('base64');
   }
-  if (Array.isArray(reply)) return reply.map((item) => encodeReply(item, base64));
+  if (Array.isArray(reply)) return reply.map((item) => encodeReply(item, base64, true));
   if (reply instanceof Error) return reply.message;
   return reply;
 }
@@ -115,6 +122,8 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
+const SYNC_TOKEN = 'upstash-sync-token';
+
 export async function startUpstashRestServer(options: UpstashRestServerOptions): Promise<UpstashRestServer> {
   if (!options.token)
     throw new Error('the Upstash REST server needs a token (--token or UPSTASH_REDIS_REST_TOKEN)');
@@ -123,6 +132,18 @@ export async function startUpstashRestServer(options: UpstashRestServerOptions):
   redis.on('error', () => {});
   const subscribers = new Set<Redis>();
   let requests = 0;
+  // One Redis is always consistent; the tokens prove the client sends back what it was given.
+  let syncSeq = 0;
+  const syncLog: { received: string | null; issued: string }[] = [];
+  const syncCheck = (req: IncomingMessage, res: ServerResponse) => {
+    const received = String(req.headers[SYNC_TOKEN] ?? '') || null;
+    if (received !== null && !(/^\d+$/.test(received) && Number(received) <= syncSeq)) {
+      throw new HttpError(400, `ERR ${SYNC_TOKEN} '${received.slice(0, 40)}' was not issued by this server`);
+    }
+    const issued = String(++syncSeq);
+    syncLog.push({ received, issued });
+    res.setHeader(SYNC_TOKEN, issued);
+  };
 
   const runOne = async (command: string[]) => {
     const [name, ...args] = checkAllowed(command);
@@ -169,6 +190,7 @@ export async function startUpstashRestServer(options: UpstashRestServerOptions):
       return;
     }
     if (req.method !== 'POST') throw new HttpError(405, `ERR use POST, not ${req.method}`);
+    syncCheck(req, res);
     const base64 = String(req.headers['upstash-encoding'] ?? '').toLowerCase() === 'base64';
     const path = new URL(req.url ?? '/', 'http://localhost').pathname.replace(/\/+$/, '');
     if (path === '') {
@@ -217,6 +239,7 @@ export async function startUpstashRestServer(options: UpstashRestServerOptions):
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
     requestCount: () => requests,
+    syncTokens: () => [...syncLog],
     close: async () => {
       for (const connection of subscribers) connection.disconnect();
       subscribers.clear();

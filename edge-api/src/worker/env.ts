@@ -1,5 +1,5 @@
 import { ConfigError, EdgeConfig, parseConfig, type TelltaleStore } from '@telltale/shared';
-import { createUpstashStore } from '@telltale/shared/store/upstash';
+import { createUpstashStore, UPSTASH_CLIENT_SETTINGS } from '@telltale/shared/store/upstash';
 import { Redis } from '@upstash/redis/cloudflare';
 import type { ClusterAggregatorObject } from './aggregator-object.ts';
 
@@ -33,8 +33,7 @@ export function upstashStore(config: WorkerConfig): TelltaleStore {
     new Redis({
       url: config.UPSTASH_REDIS_REST_URL,
       token: config.UPSTASH_REDIS_REST_TOKEN,
-      // Stored JSON reaches the store's zod schemas as text, untouched.
-      automaticDeserialization: false,
+      ...UPSTASH_CLIENT_SETTINGS,
     }),
     // Acks are polled here, each poll a subrequest: 2 s of a hung node ≈ 25 polls, under the cap of 50.
     { ackPollMaxMs: 100 },

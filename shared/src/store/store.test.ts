@@ -7,7 +7,7 @@ import { startUpstashRestServer } from '../../../tools/upstash-rest/server.ts';
 import { describeStoreContract } from './contract.ts';
 import { createIoredisStore } from './ioredis.ts';
 import { createMemoryStore } from './memory.ts';
-import { createUpstashStore } from './upstash.ts';
+import { createUpstashStore, UPSTASH_CLIENT_SETTINGS } from './upstash.ts';
 
 const report = (line: string) => console.info(`[round trips] ${line}`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -75,7 +75,7 @@ describeStoreContract(
 );
 
 for (const [label, clientOptions] of [
-  ['upstash', { automaticDeserialization: false }],
+  ["upstash (the Worker's client settings)", UPSTASH_CLIENT_SETTINGS],
   ['upstash (client on default options)', {}],
 ] as const) {
   describeStoreContract(
@@ -83,7 +83,7 @@ for (const [label, clientOptions] of [
     async () => {
       const token = 'contract-token';
       const server = await startUpstashRestServer({ redisUrl: redis.url, token });
-      const client = new UpstashRedis({ url: server.url, token, retry: false, ...clientOptions });
+      const client = new UpstashRedis({ url: server.url, token, ...clientOptions });
       const inspector = new Redis(redis.url);
       const store = createUpstashStore(client);
       return {

@@ -1,4 +1,4 @@
-import type { Redis } from '@upstash/redis';
+import type { Redis, RedisConfigNodejs } from '@upstash/redis';
 import type { TelltaleStore, Unsubscribe } from './port.ts';
 import {
   createRedisStore,
@@ -7,6 +7,18 @@ import {
   scriptRunner,
   type WriteOp,
 } from './redis-store.ts';
+
+/**
+ * The client settings the edge runs with on Workers, and the store's tests with them: stored JSON
+ * reaches the zod schemas untouched; read-your-writes stays on (the client's default: each request
+ * sends back the last `upstash-sync-token`); a network failure is retried twice, 50 then 100 ms
+ * apart — 3 subrequests at most and well inside the tick's 2 s read deadline, where the client's
+ * default 5 retries take 4.3 s and 6 subrequests.
+ */
+export const UPSTASH_CLIENT_SETTINGS = {
+  automaticDeserialization: false,
+  retry: { retries: 2, backoff: (attempt: number) => 50 * 2 ** attempt },
+} satisfies Pick<RedisConfigNodejs, 'automaticDeserialization' | 'retry' | 'readYourWrites'>;
 
 export interface UpstashStoreOptions extends RedisStoreOptions {
   /** How long a subscription may take to be confirmed by the REST endpoint. */
