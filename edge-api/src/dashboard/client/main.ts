@@ -1,3 +1,4 @@
+import './zod-config.ts';
 import type { ClusterView } from '@telltale/shared';
 import { AlertsPanel } from './alerts-panel.ts';
 import { apiBase, createApi } from './api.ts';

@@ -1,3 +1,4 @@
+import { RoomQuery } from '../../aggregator/room-table.ts';
 import type { AdminApi } from './api.ts';
 import { byId, fillTable, h, replaceChildren } from './dom.ts';
 import { formatCount } from './format.ts';
@@ -5,6 +6,15 @@ import { CursorPager } from './pager.ts';
 import { type RoomsPage, RoomsPage as RoomsPageSchema } from './schemas.ts';
 
 const PAGE_SIZE = 10;
+
+/**
+ * The `prefix` a chip for `prefix` asks /admin/rooms for, or null when the API would refuse it:
+ * checked with the API's own query schema, so the two cannot drift apart.
+ */
+export function chipFilter(prefix: string): string | null {
+  const filter = `${prefix}:`;
+  return RoomQuery.safeParse({ prefix: filter, limit: PAGE_SIZE }).success ? filter : null;
+}
 
 /** Rooms, largest first, filterable by prefix, paged with the API's keyset cursors. */
 export class RoomsPanel {
@@ -42,7 +52,16 @@ export class RoomsPanel {
       });
       return button;
     };
-    replaceChildren(this.chips, chip('', 'all'), ...prefixes.map((p) => chip(`${p}:`, `${p}:`)));
+    const chips = prefixes.map((prefix) => {
+      const filter = chipFilter(prefix);
+      if (filter) return chip(filter, filter);
+      return h(
+        'span',
+        { class: 'chip', 'aria-disabled': 'true', title: `${prefix}: is too long to filter by` },
+        `${prefix.slice(0, 24)}…`,
+      );
+    });
+    replaceChildren(this.chips, chip('', 'all'), ...chips);
   }
 
   async refresh(): Promise<void> {
