@@ -11,6 +11,7 @@ import {
   evaluateHealth,
   type HealthReport,
   mergeCluster,
+  type NodeRecord,
   type RoomUnion,
   type TelltaleStore,
   withRates,
@@ -106,6 +107,8 @@ export class Aggregator {
   private ticks = 0;
   private freshRead: Promise<LatestView> | null = null;
   private readonly forcing = new Set<string>();
+  /** Farewells of nodes that left gracefully, by node id, held until `until`. */
+  private readonly farewells = new Map<string, { record: NodeRecord; until: number }>();
   private stopped = false;
 
   constructor(
@@ -309,12 +312,13 @@ export class Aggregator {
   }
 
   private async read(now: number): Promise<{ view: ClusterView } | { error: string }> {
-    let records: Awaited<ReturnType<TelltaleStore['readNodes']>>;
+    let records: NodeRecord[];
     try {
       records = await withDeadline(this.options.store.readNodes(this.options.cluster), this.readTimeoutMs);
     } catch (err) {
       return { error: `store unreachable (${this.options.store.kind}): ${(err as Error).message}` };
     }
+    records = await this.takeFarewells(records, now);
     const { view, rooms } = mergeCluster(records, now, {
       cluster: this.options.cluster,
       intervalMs: this.options.intervalMs,
@@ -323,6 +327,32 @@ export class Aggregator {
     });
     this.roomTable = rooms;
     return { view };
+  }
+
+  /**
+   * A node that left gracefully wrote its final snapshot as a farewell. Taken once — held here for
+   * `lostForMs`, so every scrape in that time sees the node's final counters, and the node is
+   * deregistered from the store — then served with the records until the hold ends.
+   */
+  private async takeFarewells(records: NodeRecord[], now: number): Promise<NodeRecord[]> {
+    const arrived = records.filter((r) => r.raw === null && r.farewell);
+    for (const record of arrived) this.farewells.set(record.nodeId, { record, until: now + this.lostForMs });
+    for (const [id, held] of this.farewells) {
+      const back = records.some((r) => r.nodeId === id && r.raw !== null);
+      if (back || held.until <= now) this.farewells.delete(id);
+    }
+    await Promise.all(
+      arrived.map((r) =>
+        this.options.store
+          .deregister(this.options.cluster, r.nodeId)
+          .catch((err: Error) =>
+            this.runtime.logger.warn(`deregistering ${r.nodeId} failed: ${err.message}`),
+          ),
+      ),
+    );
+    if (this.farewells.size === 0) return records;
+    const current = records.filter((r) => !(r.raw === null && this.farewells.has(r.nodeId)));
+    return [...current, ...[...this.farewells.values()].map((held) => held.record)];
   }
 
   private baselineFor(now: number): ClusterView | null {

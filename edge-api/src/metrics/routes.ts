@@ -1,5 +1,6 @@
 import {
   type ClusterView,
+  type ExpositionOptions,
   JSON_CONTENT_TYPE,
   METRICS_FORMATS,
   type MetricsFormat,
@@ -30,7 +31,7 @@ const CONTENT_TYPES: Record<MetricsFormat, string> = {
   openmetrics: OPENMETRICS_CONTENT_TYPE,
 };
 
-const RENDERERS: Record<MetricsFormat, (view: ClusterView) => string> = {
+const RENDERERS: Record<MetricsFormat, (view: ClusterView, options: ExpositionOptions) => string> = {
   json: (view) => JSON.stringify(publicView(view)),
   prometheus: renderPrometheus,
   openmetrics: renderOpenMetrics,
@@ -39,15 +40,19 @@ const RENDERERS: Record<MetricsFormat, (view: ClusterView) => string> = {
 /** Every scrape between two ticks gets the same view object, so each format renders once per tick. */
 const renderCache = new WeakMap<ClusterView, Partial<Record<MetricsFormat, string>>>();
 
-function rendered(view: ClusterView, format: MetricsFormat): string {
+function rendered(view: ClusterView, format: MetricsFormat, options: ExpositionOptions): string {
   const bodies = renderCache.get(view) ?? {};
   renderCache.set(view, bodies);
-  bodies[format] ??= RENDERERS[format](view);
+  bodies[format] ??= RENDERERS[format](view, options);
   return bodies[format];
 }
 
 export function metricsRoutes(s: EdgeServices): Hono<EdgeEnv> {
   const routes = new Hono<EdgeEnv>();
+  const exposition: ExpositionOptions = {
+    scope: 'cluster',
+    ...(s.config.LATENCY_BUCKETS ? { latencyBuckets: s.config.LATENCY_BUCKETS } : {}),
+  };
 
   routes.get('/', async (c) => {
     await s.auth.metrics(c.req.header('authorization'));
@@ -57,7 +62,7 @@ export function metricsRoutes(s: EdgeServices): Hono<EdgeEnv> {
     const format = negotiateMetricsFormat(c.req.header('accept') ?? null, formatParam ?? null);
     c.header('cache-control', 'no-store');
     c.header('vary', 'Accept');
-    return c.body(rendered(latest.view, format), 200, { 'content-type': CONTENT_TYPES[format] });
+    return c.body(rendered(latest.view, format, exposition), 200, { 'content-type': CONTENT_TYPES[format] });
   });
 
   routes.get('/history', s.admin, async (c) =>
@@ -75,6 +80,8 @@ export function publicView(view: ClusterView): ClusterView {
   const largest = view.rooms.largest;
   return {
     ...view,
+    // Per-node sketches feed the histogram exposition; the JSON body has the merged percentiles.
+    nodes: { ...view.nodes, list: view.nodes.list.map((n) => ({ ...n, latency: null })) },
     rooms: {
       ...view.rooms,
       top: [],

@@ -1,4 +1,5 @@
 import type { ClusterView, NodeSummary } from '../schema/cluster.ts';
+import type { SketchData } from '../schema/sketch.ts';
 import type { NodeCounters } from '../schema/snapshot.ts';
 import { LatencySketch } from '../sketch/latency-sketch.ts';
 
@@ -6,8 +7,11 @@ export type MetricType = 'counter' | 'gauge' | 'histogram' | 'info';
 export type Labels = Record<string, string>;
 
 export interface Sample {
-  /** Appended to the family name: `_bucket`, `_sum`, `_count`; counters and infos get theirs from the renderer. */
-  suffix?: '_bucket' | '_sum' | '_count';
+  /**
+   * Appended to the family name: `_bucket`, `_sum`, `_count`, and `_created` (OpenMetrics only: when
+   * the series started counting, in seconds); counters and infos get theirs from the renderer.
+   */
+  suffix?: '_bucket' | '_sum' | '_count' | '_created';
   labels: Labels;
   value: number;
 }
@@ -22,23 +26,60 @@ export interface MetricFamily {
   samples: Sample[];
 }
 
-/** Upper bounds of the handler-latency histogram, in seconds. */
+/**
+ * Default upper bounds of the handler-latency histogram, in seconds. Steps of at most 10 % from 10 ms
+ * to 1 s, where handler p95s and the alert thresholds (0.5 s, 1 s) live, keep histogram_quantile()
+ * within about 1 % of the sketch there (issue 13); coarse steps outside that range.
+ */
 export const LATENCY_BUCKETS_SECONDS = [
-  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+  0.0005, 0.001, 0.002, 0.003, 0.004, 0.005, 0.006, 0.008, 0.01, 0.011, 0.012, 0.013, 0.014, 0.015, 0.016,
+  0.018, 0.02, 0.022, 0.024, 0.026, 0.028, 0.03, 0.033, 0.036, 0.04, 0.045, 0.05, 0.055, 0.06, 0.065, 0.07,
+  0.075, 0.08, 0.09, 0.1, 0.11, 0.12, 0.13, 0.14, 0.15, 0.16, 0.18, 0.2, 0.22, 0.24, 0.26, 0.28, 0.3, 0.33,
+  0.36, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.9, 1, 1.25, 1.5, 2, 2.5, 5, 10,
 ] as const;
+
+/** Who renders: the edge (the cluster) or a socket node's own /metrics (that node alone). */
+export type MetricsScope = 'cluster' | 'node';
+
+export interface ExpositionOptions {
+  /**
+   * `cluster` names families `telltale_*`; `node` names them `telltale_local_*`, so a node's own
+   * series and the edge's cluster series never share a name and cannot be summed together by accident.
+   */
+  scope?: MetricsScope;
+  /** Upper bounds of the latency histogram in seconds, ascending; default LATENCY_BUCKETS_SECONDS. */
+  latencyBuckets?: readonly number[];
+}
+
+const CLUSTER_PREFIX = 'telltale_';
+const NODE_PREFIX = 'telltale_local_';
 
 const OTHER = 'other';
 
 /**
- * Every metric Telltale exposes for a cluster view. Counters stay per node (`node` label) so
- * Prometheus' rate() sees each node's resets; gauges come per node and as cluster totals.
+ * Every metric Telltale exposes for a cluster view. Counters and the latency histogram stay per node
+ * (`node` label) so Prometheus' rate() sees each node's resets, with a `_created` sample at the
+ * node's start; nodes that left gracefully keep their final values for a while (`view.departed`).
+ * Gauges come per node and as cluster totals.
  */
-export function metricFamilies(view: ClusterView): MetricFamily[] {
-  const counted = view.nodes.list.filter(
-    (n): n is NodeSummary & { counters: NodeCounters } => n.counters !== null,
-  );
+export function metricFamilies(view: ClusterView, options: ExpositionOptions = {}): MetricFamily[] {
+  const counted: CountedNode[] = [
+    ...view.nodes.list.flatMap((n) =>
+      n.counters === null
+        ? []
+        : [
+            {
+              id: n.id,
+              startedAt: n.startedAt ?? view.generatedAt,
+              counters: n.counters,
+              latency: n.latency,
+            },
+          ],
+    ),
+    ...view.departed.filter((d) => !view.nodes.list.some((n) => n.id === d.id && n.counters !== null)),
+  ];
   const perNode = (pick: (c: NodeCounters) => number) =>
-    counted.map((n) => ({ labels: { node: n.id }, value: pick(n.counters) }));
+    counted.flatMap((n) => withCreated(n, { node: n.id }, pick(n.counters)));
   const byKey = (label: string, map: Record<string, number>, extra: Labels = {}) =>
     Object.entries(map).map(([key, value]) => ({ labels: { ...extra, [label]: key }, value }));
   const withNode = (fn: (n: NodeSummary) => number | null | undefined) =>
@@ -84,18 +125,31 @@ export function metricFamilies(view: ClusterView): MetricFamily[] {
     gauge(
       'telltale_nodes',
       'Socket nodes by state.',
-      (['live', 'stale', 'lost', 'invalid'] as const).map((state) => ({
+      NODE_STATES.map((state) => ({
         labels: { state },
         value: view.nodes[state],
       })),
     ),
     info(
       'telltale_node',
-      'Socket node metadata.',
-      view.nodes.list.map((n) => ({
-        labels: { node: n.id, state: n.state, version: n.version ?? '', mode: n.mode ?? '' },
-        value: 1,
-      })),
+      'Socket node metadata (state and mode are gauges of their own, so these series do not churn).',
+      view.nodes.list.map((n) => ({ labels: { node: n.id, version: n.version ?? '' }, value: 1 })),
+    ),
+    gauge(
+      'telltale_node_state',
+      'Node state: 1 for the state the node is in, 0 for the others.',
+      view.nodes.list.flatMap((n) =>
+        NODE_STATES.map((state) => ({ labels: { node: n.id, state }, value: n.state === state ? 1 : 0 })),
+      ),
+    ),
+    gauge(
+      'telltale_node_mode',
+      'Node mode as the node reports it: 1 for the current one, 0 for the others.',
+      view.nodes.list.flatMap((n) =>
+        n.mode === null
+          ? []
+          : NODE_MODES.map((mode) => ({ labels: { node: n.id, mode }, value: n.mode === mode ? 1 : 0 })),
+      ),
     ),
     gauge('telltale_redis_up', '1 when every counted node reports its Redis connection up.', [
       { labels: {}, value: view.redis.connected ? 1 : 0 },
@@ -103,7 +157,7 @@ export function metricFamilies(view: ClusterView): MetricFamily[] {
     gauge(
       'telltale_node_redis_up',
       '1 when the node reports its Redis connection up.',
-      withNode((n) => (n.redis ? (n.redis.connected ? 1 : 0) : null)),
+      withNode((n) => (n.redis?.connected == null ? null : n.redis.connected ? 1 : 0)),
     ),
     gauge(
       'telltale_node_redis_latency_seconds',
@@ -168,21 +222,21 @@ export function metricFamilies(view: ClusterView): MetricFamily[] {
       'telltale_disconnects',
       'Socket disconnections, by reason.',
       counted.flatMap((n) =>
-        byKey('reason', complete(n.counters.disconnectReasons, n.counters.disconnects), { node: n.id }),
+        byKeyCreated(n, 'reason', complete(n.counters.disconnectReasons, n.counters.disconnects)),
       ),
     ),
     counter(
       'telltale_events_received',
       'Events received from clients, by type.',
       counted.flatMap((n) =>
-        byKey('type', complete(n.counters.eventsInByType, n.counters.eventsIn), { node: n.id }),
+        byKeyCreated(n, 'type', complete(n.counters.eventsInByType, n.counters.eventsIn)),
       ),
     ),
     counter(
       'telltale_events_sent',
       'Events emitted to clients, by type.',
       counted.flatMap((n) =>
-        byKey('type', complete(n.counters.eventsOutByType, n.counters.eventsOut), { node: n.id }),
+        byKeyCreated(n, 'type', complete(n.counters.eventsOutByType, n.counters.eventsOut)),
       ),
     ),
     counter(
@@ -209,44 +263,81 @@ export function metricFamilies(view: ClusterView): MetricFamily[] {
       'telltale_commands',
       'Admin commands handled by the node, by outcome.',
       counted.flatMap((n) => [
-        { labels: { node: n.id, outcome: 'executed' }, value: n.counters.commandsExecuted },
-        { labels: { node: n.id, outcome: 'rejected' }, value: n.counters.commandsRejected },
+        ...withCreated(n, { node: n.id, outcome: 'executed' }, n.counters.commandsExecuted),
+        ...withCreated(n, { node: n.id, outcome: 'rejected' }, n.counters.commandsRejected),
       ]),
     ),
     counter(
       'telltale_business_events',
       'Backbone business events, by outcome.',
       counted.flatMap((n) => [
-        { labels: { node: n.id, outcome: 'delivered' }, value: n.counters.businessEvents },
-        { labels: { node: n.id, outcome: 'rejected' }, value: n.counters.businessEventsRejected },
+        ...withCreated(n, { node: n.id, outcome: 'delivered' }, n.counters.businessEvents),
+        ...withCreated(n, { node: n.id, outcome: 'rejected' }, n.counters.businessEventsRejected),
       ]),
     ),
-    latencyHistogram(view),
-  ].filter((f) => f.samples.length > 0);
+    latencyHistogram(counted, options.latencyBuckets ?? LATENCY_BUCKETS_SECONDS),
+  ]
+    .filter((f) => f.samples.length > 0)
+    .map((f) =>
+      options.scope === 'node' ? { ...f, name: NODE_PREFIX + f.name.slice(CLUSTER_PREFIX.length) } : f,
+    );
+}
+
+const NODE_STATES = ['live', 'stale', 'lost', 'invalid'] as const;
+const NODE_MODES = ['starting', 'running', 'maintenance', 'draining'] as const;
+
+/** A node whose counters are exposed: a counted one from the list, or one that left gracefully. */
+interface CountedNode {
+  id: string;
+  startedAt: number;
+  counters: NodeCounters;
+  latency: SketchData | null;
+}
+
+/** A counter sample and its `_created` twin: every counter of a node starts at 0 when the node starts. */
+function withCreated(node: CountedNode, labels: Labels, value: number): Sample[] {
+  return [
+    { labels, value },
+    { suffix: '_created', labels, value: node.startedAt / 1000 },
+  ];
+}
+
+function byKeyCreated(node: CountedNode, label: string, map: Record<string, number>): Sample[] {
+  return Object.entries(map).flatMap(([key, value]) =>
+    withCreated(node, { node: node.id, [label]: key }, value),
+  );
 }
 
 /**
- * Cumulative `le` buckets from the merged cumulative sketch (ms → seconds). A node restart or exit
- * lowers the cluster counts, which Prometheus' rate() reads as a counter reset.
+ * Cumulative `le` buckets per node from its cumulative sketch (ms → seconds). Per node, because the
+ * merged cluster counts drop whenever any node restarts or leaves, which rate() reads as a reset of
+ * the whole cluster; each node's own counts only drop when that node restarts. Sum by `le` for the
+ * cluster: `histogram_quantile(0.95, sum by (le) (rate(..._bucket[5m])))`.
  */
-function latencyHistogram(view: ClusterView): MetricFamily {
-  const sketch = LatencySketch.fromJSON(view.latencySketch);
-  const counts = sketch.countsAtOrBelow(LATENCY_BUCKETS_SECONDS.map((s) => s * 1000));
+function latencyHistogram(nodes: CountedNode[], bounds: readonly number[]): MetricFamily {
+  const boundsMs = bounds.map((s) => s * 1000);
   return {
     name: 'telltale_event_handler_duration_seconds',
     type: 'histogram',
-    help: 'Event handler latency across the cluster, from the merged node sketches.',
+    help: 'Event handler latency per node, from the node sketches.',
     unit: 'seconds',
-    samples: [
-      ...LATENCY_BUCKETS_SECONDS.map((le, i) => ({
-        suffix: '_bucket' as const,
-        labels: { le: String(le) },
-        value: counts[i]!,
-      })),
-      { suffix: '_bucket', labels: { le: '+Inf' }, value: sketch.count },
-      { suffix: '_sum', labels: {}, value: sketch.sum / 1000 },
-      { suffix: '_count', labels: {}, value: sketch.count },
-    ],
+    samples: nodes.flatMap((n) => {
+      if (!n.latency) return [];
+      const sketch = LatencySketch.fromJSON(n.latency);
+      const counts = sketch.countsAtOrBelow(boundsMs);
+      const node = { node: n.id };
+      return [
+        ...bounds.map((le, i) => ({
+          suffix: '_bucket' as const,
+          labels: { ...node, le: String(le) },
+          value: counts[i]!,
+        })),
+        { suffix: '_bucket' as const, labels: { ...node, le: '+Inf' }, value: sketch.count },
+        { suffix: '_sum' as const, labels: node, value: sketch.sum / 1000 },
+        { suffix: '_count' as const, labels: node, value: sketch.count },
+        { suffix: '_created' as const, labels: node, value: n.startedAt / 1000 },
+      ];
+    }),
   };
 }
 

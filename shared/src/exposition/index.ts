@@ -1,4 +1,10 @@
-export { LATENCY_BUCKETS_SECONDS, type MetricFamily, metricFamilies } from './families.ts';
+export {
+  type ExpositionOptions,
+  LATENCY_BUCKETS_SECONDS,
+  type MetricFamily,
+  type MetricsScope,
+  metricFamilies,
+} from './families.ts';
 export { METRICS_FORMATS, type MetricsFormat, negotiateMetricsFormat } from './negotiate.ts';
 export {
   JSON_CONTENT_TYPE,

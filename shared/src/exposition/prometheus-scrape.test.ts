@@ -79,7 +79,7 @@ describe('a real Prometheus scraping the exposition', () => {
     expect(accepts[0]).toMatch(/^application\/openmetrics-text/);
 
     const count = await query<Vector>(
-      `/api/v1/query?query=${encodeURIComponent('telltale_event_handler_duration_seconds_count')}`,
+      `/api/v1/query?query=${encodeURIComponent('sum(telltale_event_handler_duration_seconds_count)')}`,
     );
     expect(count?.data.result[0]?.value[1]).toBe('4500');
     const series = await query<{ data: Record<string, string>[] }>(

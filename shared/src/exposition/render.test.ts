@@ -66,20 +66,68 @@ describe('renderPrometheus', () => {
     expect(text).toContain('# TYPE telltale_node_info gauge');
   });
 
-  it('renders one cumulative latency histogram in seconds, ending in +Inf, with _sum and _count', () => {
+  it('renders a cumulative latency histogram per node in seconds, ending in +Inf, with _sum and _count', () => {
     const view = busyView();
     const text = renderPrometheus(view);
     const buckets = samples(text, 'telltale_event_handler_duration_seconds_bucket');
-    expect(buckets).toHaveLength(LATENCY_BUCKETS_SECONDS.length + 1);
-    const values = buckets.map((l) => Number(l.split(' ').at(-1)));
+    expect(buckets).toHaveLength(2 * (LATENCY_BUCKETS_SECONDS.length + 1));
+    const nodeA = buckets.filter((l) => l.includes('node="node-a"'));
+    const values = nodeA.map((l) => Number(l.split(' ').at(-1)));
     for (let i = 1; i < values.length; i++) expect(values[i]!).toBeGreaterThanOrEqual(values[i - 1]!);
-    expect(buckets.at(-1)).toBe('telltale_event_handler_duration_seconds_bucket{le="+Inf"} 4500');
-    expect(text).toContain('telltale_event_handler_duration_seconds_count 4500');
-    const sum = Number(samples(text, 'telltale_event_handler_duration_seconds_sum')[0]!.split(' ')[1]);
-    expect(sum).toBeCloseTo(view.latencySketch.sum / 1000, 9);
-    const under10ms = Number(buckets.find((l) => l.includes('le="0.01"'))!.split(' ')[1]);
-    expect(under10ms).toBeGreaterThan(3500);
-    expect(under10ms).toBeLessThan(4000);
+    expect(nodeA.at(-1)).toBe('telltale_event_handler_duration_seconds_bucket{node="node-a",le="+Inf"} 4000');
+    expect(samples(text, 'telltale_event_handler_duration_seconds_count')).toEqual([
+      'telltale_event_handler_duration_seconds_count{node="node-a"} 4000',
+      'telltale_event_handler_duration_seconds_count{node="node-b"} 500',
+    ]);
+    const sums = samples(text, 'telltale_event_handler_duration_seconds_sum').map((l) =>
+      Number(l.split(' ')[1]),
+    );
+    expect(sums[0]! + sums[1]!).toBeCloseTo(view.latencySketch.sum / 1000, 6);
+    const under10ms = Number(nodeA.find((l) => l.includes('le="0.01"'))!.split(' ')[1]);
+    expect(under10ms).toBeGreaterThan(3700);
+    expect(under10ms).toBeLessThan(3950);
+  });
+
+  it('leaves _created out: the 0.0.4 format has no such sample', () => {
+    expect(renderPrometheus(busyView())).not.toContain('_created');
+  });
+
+  it('takes the histogram bounds it is given', () => {
+    const text = renderPrometheus(busyView(), { latencyBuckets: [0.01, 0.1, 1] });
+    expect(
+      samples(text, 'telltale_event_handler_duration_seconds_bucket').filter((l) => l.includes('node-b')),
+    ).toEqual([
+      expect.stringMatching(
+        /^telltale_event_handler_duration_seconds_bucket\{node="node-b",le="0.01"\} \d+$/,
+      ),
+      expect.stringMatching(/le="0.1"\} \d+$/),
+      expect.stringMatching(/le="1"\} \d+$/),
+      'telltale_event_handler_duration_seconds_bucket{node="node-b",le="+Inf"} 500',
+    ]);
+  });
+
+  it('keeps node state and mode out of node_info, as one-hot gauges that do not churn', () => {
+    const text = renderPrometheus(busyView());
+    expect(samples(text, 'telltale_node_info')).toContain(
+      'telltale_node_info{node="node-a",version="0.1.0"} 1',
+    );
+    expect(samples(text, 'telltale_node_state').filter((l) => l.includes('node-lost'))).toEqual([
+      'telltale_node_state{node="node-lost",state="live"} 0',
+      'telltale_node_state{node="node-lost",state="stale"} 0',
+      'telltale_node_state{node="node-lost",state="lost"} 1',
+      'telltale_node_state{node="node-lost",state="invalid"} 0',
+    ]);
+    expect(text).toContain('telltale_node_mode{node="node-a",mode="running"} 1');
+    expect(text).toContain('telltale_node_mode{node="node-a",mode="draining"} 0');
+  });
+
+  it("names a node's own series telltale_local_*, so they never sum with the edge's", () => {
+    const text = renderPrometheus(busyView(), { scope: 'node' });
+    expect(promtool(text)).toEqual({ status: 0, output: '' });
+    const names = new Set(text.split('\n').flatMap((l) => (/^[a-z]/.test(l) ? [l.split(/[{ ]/)[0]!] : [])));
+    expect([...names].filter((n) => !n.startsWith('telltale_local_'))).toEqual([]);
+    expect(names).toContain('telltale_local_connections');
+    expect(names).toContain('telltale_local_events_received_total');
   });
 });
 
@@ -170,10 +218,32 @@ describe('renderOpenMetrics', () => {
     expect(connects.type).toBe('counter');
     expect(connects.samples.map((s) => s.name)).toEqual([
       'telltale_connects_total',
+      'telltale_connects_created',
       'telltale_connects_total',
+      'telltale_connects_created',
     ]);
     expect(families.has('telltale_connects_total')).toBe(false);
     expect(families.get('telltale_node')!.samples[0]!.name).toBe('telltale_node_info');
+  });
+
+  it("gives every counter and histogram series a _created at its node's start", () => {
+    const created = (family: string) =>
+      families
+        .get(family)!
+        .samples.filter((s) => s.name.endsWith('_created'))
+        .map((s) => [Object.fromEntries(s.labels).node, s.value]);
+    expect(created('telltale_connects')).toEqual([
+      ['node-a', 1_700_000_000],
+      ['node-b', 1_700_000_000],
+    ]);
+    expect(created('telltale_event_handler_duration_seconds')).toEqual([
+      ['node-a', 1_700_000_000],
+      ['node-b', 1_700_000_000],
+    ]);
+    const received = families.get('telltale_events_received')!.samples;
+    expect(received.filter((s) => s.name.endsWith('_created'))).toHaveLength(
+      received.filter((s) => s.name.endsWith('_total')).length,
+    );
   });
 
   it('round-trips nasty label values exactly', () => {
@@ -184,10 +254,10 @@ describe('renderOpenMetrics', () => {
 
   it('has a histogram whose +Inf bucket equals its count', () => {
     const h = families.get('telltale_event_handler_duration_seconds')!;
-    const inf = h.samples.find((s) => s.labels.some(([k, v]) => k === 'le' && v === '+Inf'))!;
-    const count = h.samples.find((s) => s.name.endsWith('_count'))!;
-    expect(inf.value).toBe(count.value);
-    expect(count.value).toBe(4500);
+    const infs = h.samples.filter((s) => s.labels.some(([k, v]) => k === 'le' && v === '+Inf'));
+    const counts = h.samples.filter((s) => s.name.endsWith('_count'));
+    expect(infs.map((s) => s.value)).toEqual(counts.map((s) => s.value));
+    expect(counts.map((s) => s.value)).toEqual([4000, 500]);
   });
 
   it('the reader rejects what OpenMetrics forbids (the check can fail)', () => {

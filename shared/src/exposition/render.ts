@@ -1,26 +1,36 @@
 import type { ClusterView } from '../schema/cluster.ts';
-import { type Labels, type MetricFamily, metricFamilies, type Sample } from './families.ts';
+import {
+  type ExpositionOptions,
+  type Labels,
+  type MetricFamily,
+  metricFamilies,
+  type Sample,
+} from './families.ts';
 
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
 export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
-/** Prometheus text exposition format 0.0.4. */
-export function renderPrometheus(view: ClusterView): string {
+/** Prometheus text exposition format 0.0.4, which has no `_created`: those samples are left out. */
+export function renderPrometheus(view: ClusterView, options: ExpositionOptions = {}): string {
   const lines: string[] = [];
-  for (const family of metricFamilies(view)) {
+  for (const family of metricFamilies(view, options)) {
     const name = sampleName(family);
     const type = family.type === 'info' ? 'gauge' : family.type;
     lines.push(`# HELP ${name} ${escapeHelp(family.help)}`, `# TYPE ${name} ${type}`);
-    for (const sample of family.samples) lines.push(sampleLine(family, sample));
+    for (const sample of family.samples)
+      if (sample.suffix !== '_created') lines.push(sampleLine(family, sample));
   }
   return `${lines.join('\n')}\n`;
 }
 
-/** OpenMetrics 1.0: families are declared without `_total`/`_info`, units get `# UNIT`, and `# EOF` ends it. */
-export function renderOpenMetrics(view: ClusterView): string {
+/**
+ * OpenMetrics 1.0: families are declared without `_total`/`_info`, units get `# UNIT`, counters and
+ * histograms carry `_created`, and `# EOF` ends it.
+ */
+export function renderOpenMetrics(view: ClusterView, options: ExpositionOptions = {}): string {
   const lines: string[] = [];
-  for (const family of metricFamilies(view)) {
+  for (const family of metricFamilies(view, options)) {
     lines.push(`# TYPE ${family.name} ${family.type}`);
     if (family.unit) lines.push(`# UNIT ${family.name} ${family.unit}`);
     lines.push(`# HELP ${family.name} ${escapeOpenMetrics(family.help)}`);

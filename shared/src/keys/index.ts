@@ -8,6 +8,8 @@ export interface ClusterKeys {
   readonly nodes: string;
   node(nodeId: string): string;
   nodeSockets(nodeId: string): string;
+  /** Hash (`snapshot`, TTL): the final snapshot of a node that left gracefully, until the edge took it. */
+  nodeFarewell(nodeId: string): string;
   /** Command channel for every node. */
   readonly commands: string;
   /** Command channel for one node. */
@@ -33,6 +35,7 @@ export function clusterKeys(cluster: string): ClusterKeys {
     nodes: `${prefix}:nodes`,
     node: (nodeId) => `${prefix}:node:${nodeId}`,
     nodeSockets: (nodeId) => `${prefix}:node:${nodeId}:sockets`,
+    nodeFarewell: (nodeId) => `${prefix}:node:${nodeId}:farewell`,
     commands: `${prefix}:cmd`,
     nodeCommands: (nodeId) => `${prefix}:cmd:${nodeId}`,
     ack: (commandId) => `${prefix}:ack:${commandId}`,

@@ -1,4 +1,4 @@
-import type { ClusterView, LatencySummary, NodeState, NodeSummary } from '../schema/cluster.ts';
+import type { ClusterView, DepartedNode, LatencySummary, NodeState, NodeSummary } from '../schema/cluster.ts';
 import type { NodeRooms } from '../schema/snapshot.ts';
 import { LatencySketch } from '../sketch/latency-sketch.ts';
 import type { NodeRecord } from '../store/port.ts';
@@ -46,6 +46,7 @@ export function mergeCluster(records: NodeRecord[], now: number, options: MergeO
   const lostForMs = options.lostForMs ?? DEFAULT_LOST_FOR_MS;
 
   const summaries: NodeSummary[] = [];
+  const departed: DepartedNode[] = [];
   const states = { live: 0, stale: 0, lost: 0, invalid: 0 } satisfies Record<NodeState, number>;
   const totals = {
     connections: 0,
@@ -76,6 +77,11 @@ export function mergeCluster(records: NodeRecord[], now: number, options: MergeO
   let uptime = 0;
 
   for (const record of records) {
+    if (record.raw === null && record.farewell) {
+      const farewell = readNode({ ...record, raw: record.farewell }, options.cluster);
+      if (farewell.kind === 'valid') departed.push(departedNode(farewell));
+      continue;
+    }
     const node = readNode(record, options.cluster);
     if (node.kind === 'lost') {
       if (now - node.lastFlushAt <= lostForMs) {
@@ -165,6 +171,7 @@ export function mergeCluster(records: NodeRecord[], now: number, options: MergeO
       invalid_payloads: totals.invalidPayloads,
     },
     nodes: { ...states, list: summaries },
+    departed: departed.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
     latencySketch: cumulativeSketch.toJSON(),
     windowSketch: windowSketch.toJSON(),
   };
@@ -204,7 +211,19 @@ function nodeSummary(node: ValidNode, state: NodeState): NodeSummary {
     eventLoopP99Ms: infra.eventLoop.p99Ms,
     redis: { connected: infra.redis.connected, latencyMs: infra.redis.latencyMs },
     counters,
+    latency: node.snapshot.latency.cumulative,
     error: null,
+  };
+}
+
+function departedNode(node: ValidNode): DepartedNode {
+  const { node: meta, counters, latency } = node.snapshot;
+  return {
+    id: node.nodeId,
+    startedAt: meta.startedAt,
+    leftAt: meta.flushedAt,
+    counters,
+    latency: latency.cumulative,
   };
 }
 
@@ -224,6 +243,7 @@ function bareSummary(id: string, state: NodeState, lastFlushAt: number, error: s
     eventLoopP99Ms: null,
     redis: null,
     counters: null,
+    latency: null,
     error,
   };
 }

@@ -13,9 +13,13 @@ export type CounterDeltas = Pick<NodeCounters, (typeof DELTA_COUNTERS)[number]> 
 export function counterDeltas(current: ClusterView, previous: ClusterView | null): CounterDeltas | null {
   const seconds = previous ? (current.generatedAt - previous.generatedAt) / 1000 : 0;
   if (!previous || seconds <= 0) return null;
-  const before = new Map(previous.nodes.list.map((n) => [n.id, n]));
+  // A node that left gracefully still has its last interval to count, once: departed in both views adds 0.
+  const before = new Map<string, CountingNode>([
+    ...previous.nodes.list.map((n) => [n.id, n] as const),
+    ...previous.departed.map((n) => [n.id, n] as const),
+  ]);
   const total: CounterDeltas = { connects: 0, disconnects: 0, eventsIn: 0, eventsOut: 0, errors: 0, seconds };
-  for (const node of current.nodes.list) {
+  for (const node of [...current.nodes.list, ...current.departed]) {
     const d = nodeDelta(node, before.get(node.id), previous.generatedAt);
     if (d) for (const key of DELTA_COUNTERS) total[key] += d[key];
   }
@@ -45,9 +49,11 @@ export function withRates(current: ClusterView, previous: ClusterView | null): C
   };
 }
 
+type CountingNode = Pick<NodeSummary, 'startedAt' | 'counters'>;
+
 function nodeDelta(
-  node: NodeSummary,
-  prev: NodeSummary | undefined,
+  node: CountingNode,
+  prev: CountingNode | undefined,
   previousAt: number,
 ): NodeCounters | null {
   const now = node.counters;

@@ -61,6 +61,23 @@ const secretFrom = (name: string, minLength: number) =>
     .string()
     .refine((s) => s.length >= minLength, { error: `${name} must be at least ${minLength} characters long` });
 
+/** Histogram bounds in seconds, comma separated, strictly ascending (`+Inf` is always added). */
+const secondsListFrom = (name: string) =>
+  z
+    .string()
+    .trim()
+    .refine(
+      (s) => {
+        const bounds = s.split(',').map((part) => (part.trim() === '' ? Number.NaN : Number(part)));
+        return bounds.every((b, i) => Number.isFinite(b) && b > 0 && (i === 0 || b > bounds[i - 1]!));
+      },
+      {
+        error: (issue) =>
+          `${name} must be positive seconds, comma separated and ascending (e.g. 0.01,0.05,0.1,0.5,1): got '${String(issue.input)}'`,
+      },
+    )
+    .transform((s) => s.split(',').map(Number));
+
 const common = {
   CLUSTER_ID: idFrom('CLUSTER_ID').default('default'),
   REDIS_URL: urlFrom('REDIS_URL', ['redis:', 'rediss:']).optional(),
@@ -96,6 +113,8 @@ export const EdgeConfig = z.object({
     .optional(),
   COMMAND_TIMEOUT_MS: intFrom('COMMAND_TIMEOUT_MS', 50, 60_000).default(2000),
   CORS_ORIGINS: z.string().optional(),
+  /** Bounds of the latency histogram on /metrics; default LATENCY_BUCKETS_SECONDS of the exposition. */
+  LATENCY_BUCKETS: secondsListFrom('LATENCY_BUCKETS').optional(),
 });
 export type EdgeConfig = z.infer<typeof EdgeConfig>;
 

@@ -106,6 +106,7 @@ function envelope(cluster: string, id: string, target: string): CommandEnvelope 
     target,
     actor: 'ops@example.com',
     issuedAt: T0,
+    expiresAt: T0 + 2000,
     command: { type: 'disconnect-user', userId: 'u1' },
   };
 }
@@ -255,6 +256,37 @@ export function describeStoreContract(
           socketId: 'node-a-s1',
         }),
       ).toBeNull();
+    });
+
+    it('keeps a leaving node readable as a farewell, out of the live set, until deregistered', async () => {
+      const cluster = freshCluster('farewell');
+      const keys = clusterKeys(cluster);
+      for (const id of ['node-a', 'node-b']) {
+        await h.store.flush(cluster, {
+          snapshot: snapshotFor(cluster, id),
+          sockets: { upsert: [socket(id, `${id}-s1`)], remove: [] },
+          ttlMs: 15_000,
+        });
+      }
+      const final = sampleSnapshot({
+        node: { id: 'node-a', cluster, flushedAt: T0 + 700, mode: 'draining' },
+        counters: { eventsIn: 351 },
+      });
+      await h.store.leave(cluster, { snapshot: final, ttlMs: 15_000 });
+
+      const records = await h.store.readNodes(cluster);
+      const left = records.find((r) => r.nodeId === 'node-a');
+      expect(left).toMatchObject({ lastFlushAt: T0 + 700, raw: null });
+      expect(NodeSnapshot.parse(JSON.parse(left?.farewell ?? 'null')).counters.eventsIn).toBe(351);
+      expect(records.find((r) => r.nodeId === 'node-b')?.farewell ?? null).toBeNull();
+      expect(await h.pttl(keys.nodeSockets('node-a'))).toBe(-2);
+      expect(await h.pttl(keys.nodeFarewell('node-a'))).toBeGreaterThan(10_000);
+      const broadcast = await h.store.publishCommand(command(cluster, 'c-farewell'), { to: 'live-nodes' });
+      expect(broadcast?.targeted).toEqual(['node-b']);
+
+      await h.store.deregister(cluster, 'node-a');
+      expect((await h.store.readNodes(cluster)).map((r) => r.nodeId)).toEqual(['node-b']);
+      expect(await h.pttl(keys.nodeFarewell('node-a'))).toBe(-2);
     });
 
     it('prunes nodes whose last flush is older than a cutoff', async () => {

@@ -226,22 +226,38 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
         return { expired };
       }),
 
+    leave: (cluster, { snapshot, ttlMs }) =>
+      run(() => {
+        const ttl = requirePositiveTtl(ttlMs, 'leave');
+        const keys = clusterKeys(cluster);
+        const nodeId = snapshot.node.id;
+        write(keys.nodeFarewell(nodeId), 'hash').fields.set('snapshot', JSON.stringify(snapshot));
+        expire(keys.nodeFarewell(nodeId), ttl);
+        slots.delete(keys.node(nodeId));
+        slots.delete(keys.nodeSockets(nodeId));
+        write(keys.nodes, 'zset').members.set(nodeId, snapshot.node.flushedAt);
+      }),
+
     deregister: (cluster, nodeId) =>
       run(() => {
         const keys = clusterKeys(cluster);
         read(keys.nodes, 'zset')?.members.delete(nodeId);
         slots.delete(keys.node(nodeId));
         slots.delete(keys.nodeSockets(nodeId));
+        slots.delete(keys.nodeFarewell(nodeId));
       }),
 
     readNodes: (cluster) =>
       run((): NodeRecord[] => {
         const keys = clusterKeys(cluster);
-        return members(cluster).map(([nodeId, lastFlushAt]) => ({
-          nodeId,
-          lastFlushAt,
-          raw: read(keys.node(nodeId), 'hash')?.fields.get('snapshot') ?? null,
-        }));
+        return members(cluster).map(([nodeId, lastFlushAt]) => {
+          const raw = read(keys.node(nodeId), 'hash')?.fields.get('snapshot') ?? null;
+          const farewell =
+            raw === null ? read(keys.nodeFarewell(nodeId), 'hash')?.fields.get('snapshot') : undefined;
+          return farewell === undefined
+            ? { nodeId, lastFlushAt, raw }
+            : { nodeId, lastFlushAt, raw, farewell };
+        });
       }),
 
     pruneNodes: (cluster, before) =>

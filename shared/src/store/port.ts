@@ -7,6 +7,8 @@ export interface NodeRecord {
   nodeId: string;
   lastFlushAt: number;
   raw: string | null;
+  /** The final snapshot of a node that left gracefully (`leave`); set only while `raw` is null. */
+  farewell?: string | null;
 }
 
 export interface FlushInput {
@@ -102,7 +104,13 @@ export interface TelltaleStore {
 
   /** Node side: snapshot hash + sockets hash deltas + live mark, with TTLs, in one round trip. */
   flush(cluster: string, input: FlushInput): Promise<FlushResult>;
-  /** Graceful leave: removes the node from the set and deletes its hashes. */
+  /**
+   * Graceful leave, in one round trip: the final snapshot becomes the node's farewell (readable by
+   * `readNodes` for `ttlMs`, until an aggregator took it and called `deregister`), the live snapshot
+   * and the sockets hash are deleted, so commands and health stop counting the node at once.
+   */
+  leave(cluster: string, farewell: { snapshot: NodeSnapshot; ttlMs: number }): Promise<void>;
+  /** Removes the node from the set and deletes its hashes (its farewell too). */
   deregister(cluster: string, nodeId: string): Promise<void>;
 
   /** Edge side: every node in the set with its snapshot, in one round trip whatever the count. */

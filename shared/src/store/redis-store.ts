@@ -188,27 +188,46 @@ export function createRedisStore(transport: RedisTransport, options: RedisStoreO
       return { expired: Number(snapshotFieldsAdded) === 1 };
     },
 
+    async leave(cluster, { snapshot, ttlMs }) {
+      const ttl = requirePositiveTtl(ttlMs, 'leave');
+      const keys = clusterKeys(cluster);
+      const nodeId = snapshot.node.id;
+      await transport.transaction([
+        { op: 'hset', key: keys.nodeFarewell(nodeId), fields: { snapshot: JSON.stringify(snapshot) } },
+        { op: 'pexpire', key: keys.nodeFarewell(nodeId), ms: ttl },
+        { op: 'del', keys: [keys.node(nodeId), keys.nodeSockets(nodeId)] },
+        { op: 'zadd', key: keys.nodes, score: snapshot.node.flushedAt, member: nodeId },
+      ]);
+    },
+
     async deregister(cluster, nodeId) {
       const keys = clusterKeys(cluster);
       await transport.transaction([
         { op: 'zrem', key: keys.nodes, members: [nodeId] },
-        { op: 'del', keys: [keys.node(nodeId), keys.nodeSockets(nodeId)] },
+        { op: 'del', keys: [keys.node(nodeId), keys.nodeSockets(nodeId), keys.nodeFarewell(nodeId)] },
       ]);
     },
 
     async readNodes(cluster) {
       const keys = clusterKeys(cluster);
       const reply = array(
-        await transport.script(READ_NODES, [keys.nodes], keyTemplate(keys.node)),
+        await transport.script(
+          READ_NODES,
+          [keys.nodes],
+          [...keyTemplate(keys.node), ...keyTemplate(keys.nodeFarewell)],
+        ),
         'readNodes',
       );
       const records: NodeRecord[] = [];
-      for (let i = 0; i + 2 < reply.length; i += 3) {
-        records.push({
+      for (let i = 0; i + 3 < reply.length; i += 4) {
+        const record: NodeRecord = {
           nodeId: text(reply[i]) ?? '',
           lastFlushAt: Number(text(reply[i + 1])),
           raw: text(reply[i + 2]),
-        });
+        };
+        const farewell = text(reply[i + 3]);
+        if (farewell !== null) record.farewell = farewell;
+        records.push(record);
       }
       return records;
     },

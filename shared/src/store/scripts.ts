@@ -11,16 +11,24 @@ export interface LuaScript {
 
 const script = (name: string, source: string): LuaScript => ({ name, source: source.trim() });
 
-/** KEYS: nodes. ARGV: node key head, tail. → flat [id, lastFlush, snapshot|nil, …] in set order. */
+/**
+ * KEYS: nodes. ARGV: node key head, tail, farewell key head, tail.
+ * → flat [id, lastFlush, snapshot|nil, farewell|nil, …] in set order; the farewell is only looked up
+ * for a node without a live snapshot.
+ */
 export const READ_NODES = script(
   'read-nodes',
   `
 local members = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
 local out = {}
 for i = 1, #members, 2 do
+  local snapshot = redis.call('HGET', ARGV[1] .. members[i] .. ARGV[2], 'snapshot')
+  local farewell = false
+  if not snapshot then farewell = redis.call('HGET', ARGV[3] .. members[i] .. ARGV[4], 'snapshot') end
   out[#out + 1] = members[i]
   out[#out + 1] = members[i + 1]
-  out[#out + 1] = redis.call('HGET', ARGV[1] .. members[i] .. ARGV[2], 'snapshot')
+  out[#out + 1] = snapshot
+  out[#out + 1] = farewell
 end
 return out
 `,

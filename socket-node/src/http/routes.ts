@@ -68,7 +68,9 @@ export function createHttpHandler(instrumentation: Instrumentation) {
         const view = nodeView();
         if (format === 'json') send(res, 200, view);
         else {
-          const body = format === 'prometheus' ? renderPrometheus(view) : renderOpenMetrics(view);
+          // `telltale_local_*`: a node's own series never sum together with the edge's cluster series.
+          const render = format === 'prometheus' ? renderPrometheus : renderOpenMetrics;
+          const body = render(view, { scope: 'node' });
           res.writeHead(200, { 'content-type': metricsContentType(format), 'cache-control': 'no-store' });
           res.end(req.method === 'HEAD' ? undefined : body);
         }

@@ -147,7 +147,8 @@ describe('instrument(io) on a plain Socket.IO server', () => {
     await eventually(() => instrumentation.snapshot().counters.eventsOut === 3, 2000, 'broadcast counted');
     const { counters } = instrumentation.snapshot();
     expect(counters.eventsIn).toBe(2);
-    expect(counters.eventsInByType).toEqual({ echo: 1, shout: 1 });
+    // Every type the server has a handler for is known, at 0 until its first event.
+    expect(counters.eventsInByType).toEqual({ join: 0, slow: 0, boom: 0, echo: 1, shout: 1 });
     expect(counters.eventsOutByType).toEqual({ echoed: 1, shouted: 2 });
   });
 
@@ -175,11 +176,25 @@ describe('instrument(io) on a plain Socket.IO server', () => {
       2000,
       'events counted',
     );
+    // The server's own handlers claim the labels first; what clients invent past the cap is `other`.
     expect(harness.instrumentation.snapshot().counters.eventsInByType).toEqual({
-      'invented-0': 1,
-      'invented-1': 1,
-      'invented-2': 1,
-      other: 7,
+      join: 0,
+      slow: 0,
+      boom: 0,
+      other: 10,
+    });
+  });
+
+  it('knows a type from its handler before any event of it, so its series start at 0', async () => {
+    const { url, instrumentation } = harness;
+    expect(instrumentation.snapshot().counters.eventsInByType).toEqual({});
+    await open(`${url}/chat`, { transports: ['websocket'] });
+    expect(instrumentation.snapshot().counters.eventsInByType).toEqual({
+      join: 0,
+      slow: 0,
+      boom: 0,
+      echo: 0,
+      shout: 0,
     });
   });
 

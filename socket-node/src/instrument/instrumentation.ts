@@ -54,6 +54,17 @@ export interface Readiness {
 }
 
 const REMEMBERED_COMMANDS = 1000;
+/** How long a farewell waits in the store for an edge to read it (an edge down that long misses it). */
+const FAREWELL_TTL_MS = 5 * 60_000;
+/** Socket.IO's own events, which are no client event types. */
+const RESERVED_EVENTS = new Set([
+  'connect',
+  'connect_error',
+  'disconnect',
+  'disconnecting',
+  'newListener',
+  'removeListener',
+]);
 /** The snapshot and sockets hashes expire this many flush intervals after a write. */
 const HASH_TTL_INTERVALS = 3;
 
@@ -169,11 +180,16 @@ export class Instrumentation {
     await unsubscribe?.().catch((error) =>
       this.log.warn(`unsubscribing from commands failed: ${describeError(error)}`),
     );
-    await this.flushNow();
     if (options.deregister ?? true) {
+      await this.inFlight;
+      // The final counters go out as a farewell the edge reads before it drops the node: deleting
+      // the hashes right after a last flush lost that interval whenever no tick fell in between.
+      const snapshot = this.buildSnapshot(true);
       await this.store
-        .deregister(this.cluster, this.nodeId)
+        .leave(this.cluster, { snapshot, ttlMs: FAREWELL_TTL_MS })
         .catch((error) => this.log.warn(`deregistering node ${this.nodeId} failed: ${describeError(error)}`));
+    } else {
+      await this.flushNow();
     }
     this.stats.stop();
   }
@@ -505,6 +521,10 @@ export class Instrumentation {
         });
       }
       return false;
+    },
+    // A handler for a type makes the type known: its series start at 0 before the first event.
+    listening: (event) => {
+      if (!RESERVED_EVENTS.has(event)) this.inByType.add(event, 0);
     },
     handled: (ms) => this.window.add(ms),
     failed: (error, event) => {

@@ -20,6 +20,8 @@ export interface OutgoingPacket {
 }
 
 export interface SocketHooks {
+  /** A listener was added for this event name (`socket.on`, `once`, `addListener`). */
+  listening(event: string): void;
   /** Every inbound event, before any middleware; false drops it (it was answered already). */
   inbound(socket: Socket, event: unknown[]): boolean;
   /** Handler latency in ms: until the ack is called, or until the listeners return without one. */
@@ -77,6 +79,14 @@ export function hookedSocketPrototype(hooks: SocketHooks): object {
       });
     });
   };
+
+  for (const name of ['on', 'once', 'addListener', 'prependListener', 'prependOnceListener'] as const) {
+    const add = (Socket.prototype as unknown as EventEmitter)[name];
+    (proto as unknown as EventEmitter)[name] = function (this: EventEmitter, event, listener) {
+      if (typeof event === 'string') hooks.listening(event);
+      return add.call(this, event, listener);
+    };
+  }
 
   proto.notifyOutgoingListeners = function notifyOutgoingListeners(
     this: SocketInternals,
