@@ -1,21 +1,27 @@
 import type { ClusterView } from '../schema/cluster.ts';
 import type { NodeRooms } from '../schema/snapshot.ts';
 import { plainCounts } from './counts.ts';
+import { foldCounts, isLabel, MAX_LABEL_LENGTH, OVERFLOW_LABEL } from './labels.ts';
 
 const TOP_ROOMS = 10;
 const COLON = 58;
 
-/** `thread:42` → `thread`; a name without `:` is its own prefix. Nodes use this to fill `byPrefix`. */
+/**
+ * `thread:42` → `thread`. A name without `:` (often an id itself) or whose prefix is not a fit label
+ * counts as `other`, so prefixes stay few and never carry a room's name. Nodes use this to fill
+ * `byPrefix`, the merge to fill `by_prefix`.
+ */
 export function roomPrefix(name: string): string {
   const colon = name.indexOf(':');
-  return colon === -1 ? name : name.slice(0, colon);
+  if (colon < 1 || colon > MAX_LABEL_LENGTH) return OVERFLOW_LABEL;
+  const prefix = name.slice(0, colon);
+  return isLabel(prefix) ? prefix : OVERFLOW_LABEL;
 }
 
-/** Whether `roomPrefix(name) === prefix`, without cutting a new string; `prefix` holds no `:`. */
+/** Whether `roomPrefix(name) === prefix` for a `prefix` roomPrefix returned, mostly without cutting a string. */
 function hasPrefix(name: string, prefix: string): boolean {
-  return (
-    name.startsWith(prefix) && (name.length === prefix.length || name.charCodeAt(prefix.length) === COLON)
-  );
+  if (prefix === OVERFLOW_LABEL || prefix === '') return roomPrefix(name) === prefix;
+  return name.startsWith(prefix) && name.charCodeAt(prefix.length) === COLON;
 }
 
 export interface Room {
@@ -83,7 +89,7 @@ export class RoomUnion {
     const top = topRooms >= sizes.size ? this.table() : largestRooms(sizes, topRooms);
     return {
       total,
-      by_prefix: plainCounts(byPrefix),
+      by_prefix: plainCounts(foldCounts(byPrefix)),
       avg_size: sizes.size === 0 ? 0 : this.members / sizes.size,
       largest: top[0] ?? null,
       top,

@@ -14,7 +14,7 @@ import {
 } from '@telltale/shared';
 import type { ExtendedError, Namespace, Server, Socket } from 'socket.io';
 import { type CommandHost, type CommandOutcome, executeCommand, parseCommand } from './commands.ts';
-import { CappedCounter, OVERFLOW_LABEL } from './labels.ts';
+import { CappedCounter, foldCounts, LABEL_CAP, OVERFLOW_LABEL } from './labels.ts';
 import { consoleLogger, describeError, type InstrumentLogger } from './log.ts';
 import { ProcessStats } from './process-stats.ts';
 import { admit } from './rate-limit.ts';
@@ -89,6 +89,8 @@ export class Instrumentation {
   private readonly presence: () => NodePresence;
   private readonly include: (namespace: Namespace) => boolean;
   private readonly namespaces = new Map<string, Namespace>();
+  /** The app's own namespaces, there when `start()` ran: listed even when empty, unlike dynamic ones. */
+  private readonly staticNamespaces = new Set<string>();
   private readonly stats = new ProcessStats(this.startedAt);
 
   private readonly counters = {
@@ -157,6 +159,7 @@ export class Instrumentation {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
+    for (const name of this.namespaces.keys()) this.staticNamespaces.add(name);
     await this.subscribe();
     await this.flushNow();
     if (this.mode === 'starting') this.mode = 'running';
@@ -351,8 +354,9 @@ export class Instrumentation {
       window = this.window;
       cumulative = this.cumulative.clone().merge(this.window);
     }
+    this.forgetRemovedNamespaces();
     const byNamespace: Record<string, number> = {};
-    for (const name of this.namespaces.keys()) byNamespace[name] = 0;
+    for (const name of this.staticNamespaces) byNamespace[name] = 0;
     Object.assign(byNamespace, this.sockets.byNamespace());
     return {
       v: SNAPSHOT_VERSION,
@@ -367,7 +371,11 @@ export class Instrumentation {
         intervalMs: this.intervalMs,
         mode: this.mode,
       },
-      gauges: { connections: this.sockets.size, byNamespace, byTransport: this.sockets.byTransport() },
+      gauges: {
+        connections: this.sockets.size,
+        byNamespace: foldCounts(byNamespace, LABEL_CAP),
+        byTransport: this.sockets.byTransport(),
+      },
       counters: {
         ...this.counters,
         disconnectReasons: this.disconnectReasons.toRecord(),
@@ -449,7 +457,8 @@ export class Instrumentation {
   // ── the hot path ─────────────────────────────────────────────────────────────────────────
 
   private attach(nsp: Namespace): void {
-    if (this.namespaces.has(nsp.name) || !this.include(nsp)) return;
+    // A dynamic namespace Socket.IO removed when empty comes back as a new object under its old name.
+    if (this.namespaces.get(nsp.name) === nsp || !this.include(nsp)) return;
     this.namespaces.set(nsp.name, nsp);
     nsp.use(this.admitConnection);
     nsp.on('connection', (socket) => this.track(socket));
@@ -458,6 +467,13 @@ export class Instrumentation {
     for (const socket of nsp.sockets.values()) {
       Object.setPrototypeOf(socket, this.socketPrototype);
       this.track(socket);
+    }
+  }
+
+  /** Drops dynamic namespaces Socket.IO removed (`cleanupEmptyChildNamespaces`), so they are not kept alive. */
+  private forgetRemovedNamespaces(): void {
+    for (const [name, nsp] of this.namespaces) {
+      if (this.io._nsps.get(name) !== nsp) this.namespaces.delete(name);
     }
   }
 

@@ -28,3 +28,13 @@ describe('CappedCounter', () => {
     expect(counter.toRecord()).toEqual({ [OVERFLOW_LABEL]: 2 });
   });
 });
+
+describe('CappedCounter with labels clients invent', () => {
+  it('counts a label over 64 characters or with control characters as other, even below the cap', () => {
+    const counter = new CappedCounter(50);
+    for (let i = 0; i < 10; i++) counter.add(`${'x'.repeat(500_000)}${i}`);
+    counter.add('bell\u0007');
+    counter.add('e'.repeat(64));
+    expect(counter.toRecord()).toEqual({ [OVERFLOW_LABEL]: 11, ['e'.repeat(64)]: 1 });
+  });
+});

@@ -1,9 +1,11 @@
-/** The label an event type is counted under once the cap on distinct types is reached. */
-export const OVERFLOW_LABEL = 'other';
+import { foldCounts, isLabel, LABEL_CAP, OVERFLOW_LABEL } from '@telltale/shared';
+
+export { foldCounts, LABEL_CAP, OVERFLOW_LABEL };
 
 /**
  * Counts per label with a cap on distinct labels, so a client inventing event names cannot grow
- * memory or the metric's cardinality: past the cap, new labels are counted under `other`.
+ * memory or the metric's cardinality: past the cap, new labels are counted under `other`, and so
+ * is a label over 64 characters or with control characters, whenever it comes.
  */
 export class CappedCounter {
   private readonly slots = new Map<string, number>();
@@ -31,7 +33,7 @@ export class CappedCounter {
   }
 
   private claim(label: string): number {
-    const overflow = this.slots.size >= this.cap;
+    const overflow = this.slots.size >= this.cap || !isLabel(label);
     const name = overflow ? OVERFLOW_LABEL : label;
     const existing = this.slots.get(name);
     if (existing !== undefined) return existing;

@@ -120,7 +120,7 @@ export class SocketTable {
     this.markDirty(tracked);
   }
 
-  /** Connections per namespace (every namespace that ever had one, zeros included). */
+  /** Connections per namespace that has any: a dynamic namespace's count goes when its last socket does. */
   byNamespace(): Record<string, number> {
     return Object.fromEntries(this.namespaces);
   }
@@ -172,5 +172,7 @@ export function socketRecord(tracked: TrackedSocket, nodeId: string): SocketReco
 }
 
 function bump(map: Map<string, number>, key: string, by: number): void {
-  map.set(key, (map.get(key) ?? 0) + by);
+  const count = (map.get(key) ?? 0) + by;
+  if (count === 0) map.delete(key);
+  else map.set(key, count);
 }
