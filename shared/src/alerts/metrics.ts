@@ -19,7 +19,7 @@ export const DERIVED_ALERT_METRICS: Record<string, Derived> = {
     return events === 0 ? 0 : errors / events;
   },
   /** 1 when a counted node reports its Redis connection down; 0 when none do or no node counts. */
-  'redis.down': (view) => (view.nodes.live + view.nodes.stale > view.redis.nodes_connected ? 1 : 0),
+  'redis.down': (view) => (view.nodes.live + view.nodes.stale > 0 && !view.redis.connected ? 1 : 0),
   /** The largest node's resident memory; a per-node figure, because one node running out is the risk. */
   'memory.rss_max_bytes': (view) => maxOver(view, (n) => n.memory?.rss),
   'memory.heap_max_bytes': (view) => maxOver(view, (n) => n.memory?.heapUsed),

@@ -113,16 +113,24 @@ function checkNodes(view: ClusterView, expectedNodes: number, add: Add): void {
       problem ? `node ${node.id} ${problem}` : undefined,
     );
     if (node.redis) {
+      const { connected } = node.redis;
+      // A node's first snapshot is built before any flush measured Redis: that is no finding.
+      const output =
+        connected === false
+          ? 'node reports its Redis connection down'
+          : connected === null
+            ? 'not measured yet'
+            : undefined;
       add(
         'redis:connected',
         {
           componentId: node.id,
           componentType: 'datastore',
-          observedValue: node.redis.connected,
-          status: node.redis.connected ? 'pass' : 'warn',
-          ...(node.redis.connected ? {} : { output: 'node reports its Redis connection down' }),
+          ...(connected === null ? {} : { observedValue: connected }),
+          status: connected === false ? 'warn' : 'pass',
+          ...(output ? { output } : {}),
         },
-        node.redis.connected ? undefined : `node ${node.id} reports its Redis connection down`,
+        connected === false ? `node ${node.id} ${output}` : undefined,
       );
     }
   }

@@ -73,6 +73,7 @@ export function mergeCluster(records: NodeRecord[], now: number, options: MergeO
   const onlineLists: string[][] = [];
   const awayLists: string[][] = [];
   let redisUp = 0;
+  let redisDown = 0;
   let redisLatency: number | null = null;
   let uptime = 0;
 
@@ -120,7 +121,8 @@ export function mergeCluster(records: NodeRecord[], now: number, options: MergeO
     awayLists.push(presence.away);
     windowSketch.merge(node.window);
     cumulativeSketch.merge(node.cumulative);
-    if (infra.redis.connected) redisUp++;
+    if (infra.redis.connected === true) redisUp++;
+    else if (infra.redis.connected === false) redisDown++;
     // The worst node's latency: the one an operator has to look at.
     const latency = infra.redis.latencyMs;
     if (latency !== null && (redisLatency === null || latency > redisLatency)) redisLatency = latency;
@@ -159,7 +161,7 @@ export function mergeCluster(records: NodeRecord[], now: number, options: MergeO
     rooms: rooms.summary(options.topRooms),
     presence: { online: online.size, away: away.size, stale_clients: totals.staleClients },
     redis: {
-      connected: roomLists.length > 0 && redisUp === roomLists.length,
+      connected: roomLists.length > 0 && redisDown === 0,
       latency: redisLatency,
       nodes_connected: redisUp,
     },

@@ -23,7 +23,8 @@ export const NodeSummary = z.object({
   memory: z.object({ rss: count, heapUsed: count }).nullable(),
   cpuPercent: z.number().nullable(),
   eventLoopP99Ms: z.number().nullable(),
-  redis: z.object({ connected: z.boolean(), latencyMs: z.number().nullable() }).nullable(),
+  /** null for a node without a snapshot; `connected` null until the node measured it. */
+  redis: z.object({ connected: z.boolean().nullable(), latencyMs: z.number().nullable() }).nullable(),
   counters: NodeCounters.nullable(),
   /** The node's cumulative latency sketch (ms), for a per-node histogram that survives restarts. */
   latency: SketchData.nullable().default(null),
@@ -96,6 +97,7 @@ export const ClusterView = z.object({
   }),
   presence: z.object({ online: count, away: count, stale_clients: count }),
   redis: z.object({
+    /** True when some node is counted and none reports its Redis connection down (unmeasured is not down). */
     connected: z.boolean(),
     latency: z.number().nullable(),
     nodes_connected: count,

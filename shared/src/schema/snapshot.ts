@@ -73,7 +73,8 @@ export const NodeInfrastructure = z.object({
   /** CPU percent of one core over the last interval. */
   cpuPercent: z.number().nonnegative(),
   eventLoop: z.object({ meanMs: z.number(), p50Ms: z.number(), p99Ms: z.number(), maxMs: z.number() }),
-  redis: z.object({ connected: z.boolean(), latencyMs: z.number().nonnegative().nullable() }),
+  /** `connected` is what the node's last flush found: null until one measured it (the first snapshot). */
+  redis: z.object({ connected: z.boolean().nullable(), latencyMs: z.number().nonnegative().nullable() }),
 });
 export type NodeInfrastructure = z.infer<typeof NodeInfrastructure>;
 

@@ -116,7 +116,11 @@ export class Instrumentation {
   private mode: NodeMeta['mode'] = 'starting';
   private maintenanceMessage: string | null = null;
   private limits: RateLimits = { perSocket: null, perUser: null };
-  private redis: { connected: boolean; latencyMs: number | null } = { connected: false, latencyMs: null };
+  /** What the last flush found; null until one measured it, so the first snapshot claims nothing. */
+  private redis: { connected: boolean | null; latencyMs: number | null } = {
+    connected: null,
+    latencyMs: null,
+  };
   private needsFullSync = true;
   /** When the last flush the store confirmed began: its writes expire a TTL after that, at the earliest. */
   private lastWriteAt: number | null = null;
@@ -205,7 +209,7 @@ export class Instrumentation {
           ? 'shutting down'
           : this.mode === 'maintenance'
             ? `maintenance mode${this.maintenanceMessage ? `: ${this.maintenanceMessage}` : ''}`
-            : !this.redis.connected
+            : this.redis.connected === false
               ? 'store unreachable (last flush failed)'
               : null;
     return { ready: reason === null, mode: this.mode, reason };
@@ -216,7 +220,7 @@ export class Instrumentation {
   }
 
   get redisConnected(): boolean {
-    return this.redis.connected;
+    return this.redis.connected === true;
   }
 
   setMaintenance(enabled: boolean, message: string | null = null): void {
