@@ -133,8 +133,10 @@ describe('the packed tarballs', () => {
         'package/package.json',
       ]);
       expect(manifest, name).not.toContain('workspace:');
-      expect(manifest, name).not.toContain('@telltale/source');
-      expect(JSON.parse(manifest).license, name).toBe('MIT');
+      const { exports, license } = JSON.parse(manifest) as { exports: unknown; license: string };
+      expect(JSON.stringify(exports), name).not.toContain('@telltale/source');
+      expect(JSON.stringify(exports), name).not.toContain('/src/');
+      expect(license, name).toBe('MIT');
     }
   });
 
@@ -158,7 +160,7 @@ describe('the packed tarballs', () => {
       }),
     );
     expect(result.stdout).toBe('');
-  }, 60_000);
+  }, 180_000);
 });
 
 describe('a plain node app with instrument(io), and telltale serve from the same install', () => {
@@ -259,7 +261,10 @@ describe('a plain node app with instrument(io), and telltale serve from the same
       (error: { code?: number; stderr?: string }) => error,
     );
     expect(node).toMatchObject({ code: 1 });
-    expect((node as { stderr: string }).stderr).toContain('npm install jose @socket.io/redis-adapter');
+    // jose arrives with @telltale/edge-api here; the Redis adapter is the reference server's alone.
+    expect((node as { stderr: string }).stderr).toContain(
+      'telltale-node: the reference server needs @socket.io/redis-adapter: npm install @socket.io/redis-adapter',
+    );
   });
 
   it('SIGTERM to telltale serve shuts it down gracefully: exit 0 within 5 s', async () => {
