@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCommand } from './options.ts';
+import { CHECK_USAGE, parseCommand, SERVE_USAGE, USAGE } from './options.ts';
 
 describe('parseCommand', () => {
   it('applies the defaults to a bare check', () => {
@@ -61,7 +61,29 @@ describe('parseCommand', () => {
     expect(parsed.kind === 'usage-error' && parsed.message).toContain(message);
   });
 
-  it('answers --help', () => {
-    expect(parseCommand(['check', '--help'])).toEqual({ kind: 'help' });
+  it('answers --help for the CLI and for each command, and --version', () => {
+    expect(parseCommand(['check', '--help'])).toEqual({ kind: 'help', usage: CHECK_USAGE });
+    expect(parseCommand(['serve', '-h'])).toEqual({ kind: 'help', usage: SERVE_USAGE });
+    expect(parseCommand(['--help'])).toEqual({ kind: 'help', usage: USAGE });
+    expect(parseCommand(['--version'])).toEqual({ kind: 'version' });
+    expect(CHECK_USAGE).toContain('--warning <ms>');
+    expect(SERVE_USAGE).toContain('REDIS_URL');
+  });
+
+  it('reads serve overrides for PORT and HOST, and refuses a bad port with the serve usage', () => {
+    expect(parseCommand(['serve'])).toEqual({ kind: 'serve', env: {} });
+    expect(parseCommand(['serve', '--port', '9000', '--host', '127.0.0.1'])).toEqual({
+      kind: 'serve',
+      env: { PORT: '9000', HOST: '127.0.0.1' },
+    });
+    expect(parseCommand(['serve', '--port', 'http'])).toEqual({
+      kind: 'usage-error',
+      message: "--port must be a port number: got 'http'",
+      usage: SERVE_USAGE,
+    });
+    expect(parseCommand(['serve', 'now'])).toMatchObject({
+      kind: 'usage-error',
+      message: "unexpected argument 'now'",
+    });
   });
 });

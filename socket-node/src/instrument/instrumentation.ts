@@ -16,18 +16,33 @@ import type { ExtendedError, Namespace, Server, Socket } from 'socket.io';
 import { type CommandHost, type CommandOutcome, executeCommand, parseCommand } from './commands.ts';
 import { CappedCounter, foldCounts, LABEL_CAP, OVERFLOW_LABEL } from './labels.ts';
 import { consoleLogger, describeError, type InstrumentLogger } from './log.ts';
+import { checkIds, guardIdentify } from './options.ts';
 import { ProcessStats } from './process-stats.ts';
 import { admit } from './rate-limit.ts';
 import { collectRooms } from './rooms.ts';
 import { hookedSocketPrototype } from './socket-hooks.ts';
 import { type SocketIdentity, SocketTable } from './socket-table.ts';
 
-export interface InstrumentOptions {
+/** What `identify` may return; numbers become strings, missing fields null (see `guardIdentify`). */
+export interface SocketIdentityInput {
+  userId?: string | number | null | undefined;
+  role?: string | null | undefined;
+}
+
+/** Options of `instrument(io, options)`; `TSocket` is the server's socket type, so `socket.data` is typed. */
+export interface InstrumentOptions<TSocket = Socket> {
+  /** Where snapshots go and commands come from: `createIoredisStore(url)` in a cluster, `createMemoryStore()` alone. */
   store: TelltaleStore;
+  /** The cluster's id: every node and edge of one cluster uses the same one (letters, digits, `.`, `_`, `-`). */
   cluster: string;
-  nodeId: string;
+  /**
+   * This node's id, unique in the cluster and stable across restarts if you want one series per
+   * node. Default: `<hostname>-<pid>` (logged once), e.g. when `process.env.HOSTNAME` is unset.
+   */
+  nodeId?: string | undefined;
   /** Default 5000. The snapshot and sockets hashes live 3 × this. */
   flushIntervalMs?: number;
+  /** Your app's version, shown per node on the dashboard. Default `0.0.0`. */
   version?: string;
   /** Distinct event types counted by name; the rest count as `other`. Default 50. */
   eventTypeCap?: number;
@@ -36,11 +51,12 @@ export interface InstrumentOptions {
   /** How long command acks stay readable. Default 60 s. */
   ackTtlMs?: number;
   /** Who is behind a socket, read once after the handshake. Default: `socket.data.userId` / `.role`. */
-  identify?: (socket: Socket) => SocketIdentity;
+  identify?: (socket: TSocket) => SocketIdentityInput;
   /** The node's presence section; the reference server plugs its presence tracker in here. */
   presence?: () => NodePresence;
   /** Which namespaces to instrument. Default: all, including ones created later. */
   include?: (namespace: Namespace) => boolean;
+  /** Where problems and notices go. Default: the console, prefixed `[telltale]`. */
   log?: InstrumentLogger;
 }
 
@@ -139,17 +155,22 @@ export class Instrumentation {
     readonly io: Server,
     options: InstrumentOptions,
   ) {
+    this.log = options.log ?? consoleLogger;
+    const ids = checkIds(options, this.log);
     this.store = options.store;
-    this.cluster = options.cluster;
-    this.nodeId = options.nodeId;
+    this.cluster = ids.cluster;
+    this.nodeId = ids.nodeId;
     this.intervalMs = options.flushIntervalMs ?? 5000;
     this.version = options.version ?? '0.0.0';
     this.roomCap = options.roomCap ?? 1000;
     this.ackTtlMs = options.ackTtlMs ?? 60_000;
-    this.identify = options.identify ?? identifyFromData;
+    this.identify = guardIdentify(
+      options.identify ?? identifyFromData,
+      this.log,
+      () => this.counters.errors++,
+    );
     this.presence = options.presence ?? (() => ({ online: [], away: [], staleClients: 0 }));
     this.include = options.include ?? (() => true);
-    this.log = options.log ?? consoleLogger;
     this.inByType = new CappedCounter(options.eventTypeCap ?? 50);
     this.outByType = new CappedCounter(options.eventTypeCap ?? 50);
 
