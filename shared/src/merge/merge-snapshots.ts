@@ -144,8 +144,8 @@ export function mergeCluster(records: NodeRecord[], now: number, options: MergeO
     intervalMs: options.intervalMs,
     connections: {
       total: totals.connections,
-      hub: byNamespace['/hub'] ?? 0,
-      portal: byNamespace['/portal'] ?? 0,
+      ...('/hub' in byNamespace ? { hub: byNamespace['/hub'] } : {}),
+      ...('/portal' in byNamespace ? { portal: byNamespace['/portal'] } : {}),
       by_namespace: plainCounts(byNamespace),
       by_transport: plainCounts(byTransport),
       rate: { '1m': null },
