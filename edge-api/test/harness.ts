@@ -1,6 +1,7 @@
 import {
   type CommandAck,
   CommandEnvelope,
+  CommandGate,
   EdgeConfig,
   type NodeSnapshot,
   parseConfig,
@@ -70,25 +71,36 @@ export interface FakeNode {
 }
 
 /**
- * A stand-in socket node on the command channel: acks every command it receives with `affected`
- * computed from the command, or stays silent (`silent`) to play a node that is down.
+ * A stand-in socket node on the command channel: passes each command through the nodes' own
+ * CommandGate (signature with `signingKey`, freshness, replays), then acks it with `affected`
+ * computed from the command — or with the refusal, as a node does — or stays silent (`silent`)
+ * to play a node that is down.
  */
 export async function fakeNode(
   store: TelltaleStore,
   nodeId: string,
-  options: { silent?: boolean; affected?: (e: CommandEnvelope) => number; cluster?: string } = {},
+  options: {
+    silent?: boolean;
+    affected?: (e: CommandEnvelope) => number;
+    cluster?: string;
+    signingKey?: string;
+  } = {},
 ): Promise<FakeNode> {
   const cluster = options.cluster ?? 'default';
   const received: CommandEnvelope[] = [];
-  const unsubscribe = await store.subscribeCommands(cluster, nodeId, (raw) => {
+  const gate = new CommandGate({ signingKey: options.signingKey ?? null });
+  const unsubscribe = await store.subscribeCommands(cluster, nodeId, async (raw) => {
     const envelope = CommandEnvelope.parse(JSON.parse(raw));
     received.push(envelope);
     if (options.silent) return;
+    const admission = await gate.admit(envelope);
+    if (!admission.admitted && !admission.ack) return;
     const ack: CommandAck = {
       commandId: envelope.id,
       nodeId,
-      ok: true,
-      affected: options.affected?.(envelope) ?? 1,
+      ...(admission.admitted
+        ? { ok: true, affected: options.affected?.(envelope) ?? 1 }
+        : { ok: false, affected: 0, error: `refused: ${admission.reason}` }),
       at: Date.now(),
     };
     void store.writeAck(cluster, ack, 60_000);

@@ -1,5 +1,6 @@
 export * from './alerts/index.ts';
 export * from './auth/claims.ts';
+export * from './commands/index.ts';
 export * from './exposition/index.ts';
 export * from './health/index.ts';
 export * from './keys/index.ts';

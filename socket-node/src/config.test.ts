@@ -35,6 +35,17 @@ describe('settingsFromEnv', () => {
     });
   });
 
+  it('reads the command signing key and clock-skew allowance, refusing a short key', () => {
+    expect(settingsFromEnv({})).toMatchObject({ commandClockSkewMs: 1000 });
+    expect(settingsFromEnv({}).commandSigningKey).toBeUndefined();
+    expect(
+      settingsFromEnv({ COMMAND_SIGNING_KEY: 'k'.repeat(32), COMMAND_CLOCK_SKEW_MS: '250' }),
+    ).toMatchObject({ commandSigningKey: 'k'.repeat(32), commandClockSkewMs: 250 });
+    expect(() => settingsFromEnv({ COMMAND_SIGNING_KEY: 'k'.repeat(31) })).toThrow(
+      'COMMAND_SIGNING_KEY must be at least 32 characters long',
+    );
+  });
+
   it('takes a JWKS url instead of a secret', () => {
     expect(settingsFromEnv({ JWT_JWKS_URL: 'https://id.example.com/jwks.json' }).jwt).toEqual({
       kind: 'jwks',

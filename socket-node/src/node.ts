@@ -75,6 +75,8 @@ export async function startSocketNode(
     nodeId: settings.nodeId,
     flushIntervalMs: settings.flushIntervalMs,
     version: settings.version,
+    commandSigningKey: settings.commandSigningKey ?? null,
+    ...(settings.commandClockSkewMs === undefined ? {} : { commandClockSkewMs: settings.commandClockSkewMs }),
     identify: (socket) => {
       const principal = principalOf(socket);
       return { userId: principal?.userId ?? null, role: principal?.role ?? null };

@@ -1,4 +1,4 @@
-import type { CommandEnvelope, TelltaleStore } from '@telltale/shared';
+import { type CommandEnvelope, commandSigner, type TelltaleStore } from '@telltale/shared';
 import { createMemoryStore } from '@telltale/shared/store/memory';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type FakeNode, fakeNode, flushNode, snapshotOf } from '../../test/harness.ts';
@@ -80,5 +80,49 @@ describe('dispatchCommand', () => {
     await Promise.all(handed);
     const audit = await store.readAudit(CLUSTER, { limit: 5 });
     expect(audit.items.map((entry) => entry.id)).toEqual([result.commandId]);
+  });
+});
+
+describe('dispatchCommand: the envelope nodes check', () => {
+  const KEY = 'an-edge-and-node-key-of-32-chars-plus';
+
+  it('expires at the ack deadline, so a node that gets it later refuses it', async () => {
+    await cluster({ 'node-a': 'acks' });
+    const result = await dispatchCommand(
+      { store, cluster: CLUSTER, timeoutMs: 1500, now: () => 1_700_000_000_000 },
+      { type: 'disconnect-all' },
+      'ops',
+    );
+    expect(nodes[0]?.received[0]).toMatchObject({
+      issuedAt: 1_700_000_000_000,
+      expiresAt: 1_700_000_001_500,
+    });
+    expect(nodes[0]?.received[0]?.sig).toBeUndefined();
+    // Issued long ago by the node's clock: refused with the reason, not run.
+    expect(result.acks).toMatchObject([
+      { nodeId: 'node-a', ok: false, error: expect.stringContaining('expired') },
+    ]);
+  });
+
+  it('signs with COMMAND_SIGNING_KEY: a node with the key runs it, one with another key refuses it', async () => {
+    store = createMemoryStore();
+    for (const [nodeId, signingKey] of [
+      ['node-a', KEY],
+      ['node-b', `${KEY}-rotated`],
+    ] as const) {
+      await flushNode(store, snapshotOf(nodeId), []);
+      nodes.push(await fakeNode(store, nodeId, { signingKey }));
+    }
+    const result = await dispatchCommand(
+      { store, cluster: CLUSTER, timeoutMs: 2000, signer: commandSigner(KEY) },
+      { type: 'disconnect-user', userId: 'u1' },
+      'ops',
+    );
+    expect(nodes[0]?.received[0]?.sig).toMatch(/^[\w-]{43}$/);
+    const byNode = [...result.acks].sort((x, y) => x.nodeId.localeCompare(y.nodeId));
+    expect(byNode.map((a) => [a.nodeId, a.ok, a.error])).toEqual([
+      ['node-a', true, undefined],
+      ['node-b', false, "refused: bad signature: not signed with this node's COMMAND_SIGNING_KEY"],
+    ]);
   });
 });

@@ -5,6 +5,7 @@ import type {
   CommandAck,
   CommandAddress,
   CommandResult,
+  CommandSigner,
   TelltaleStore,
   UnaddressedEnvelope,
 } from '@telltale/shared';
@@ -12,6 +13,9 @@ import { fromStore, HttpProblem, ProblemType } from '../problem/index.ts';
 
 /**
  * The edge side of the command protocol, in one place:
+ *   0. seal    — the envelope carries its issue time and expiry (the ack deadline: nodes refuse it
+ *                after that, give or take their clock-skew allowance) and, with COMMAND_SIGNING_KEY,
+ *                an HMAC the nodes verify;
  *   1. watch   — start collecting the command's acks before anything goes out, so none is missed
  *                (pushed over one shared subscription on Node, polled over Upstash REST);
  *   2. publish — one round trip finds the nodes (the socket's owner, or every live node) and
@@ -27,8 +31,10 @@ import { fromStore, HttpProblem, ProblemType } from '../problem/index.ts';
 export interface DispatchOptions {
   store: TelltaleStore;
   cluster: string;
-  /** COMMAND_TIMEOUT_MS: how long to wait for acks. */
+  /** COMMAND_TIMEOUT_MS: how long to wait for acks, and how long the command stays valid. */
   timeoutMs: number;
+  /** Signs every envelope (COMMAND_SIGNING_KEY); null or absent: commands go out unsigned. */
+  signer?: CommandSigner | null;
   now?: () => number;
   newId?: () => string;
   auditMaxLen?: number;
@@ -54,11 +60,13 @@ export async function dispatchCommand(
     cluster,
     actor,
     issuedAt: started,
+    expiresAt: started + timeoutMs,
     command,
   };
+  if (options.signer) envelope.sig = await options.signer.sign(envelope);
 
   const watch = await fromStore(store.watchAcks(cluster, envelope.id));
-  const { targeted, acks } = await deliver(store, watch, envelope, started + timeoutMs, now).finally(() =>
+  const { targeted, acks } = await deliver(store, watch, envelope, envelope.expiresAt, now).finally(() =>
     watch.close(),
   );
 

@@ -1,4 +1,4 @@
-import { AuditCursor, Command, type CommandResult } from '@telltale/shared';
+import { AuditCursor, Command, type CommandResult, commandSigner } from '@telltale/shared';
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import type { EdgeEnv, EdgeServices } from '../context.ts';
@@ -16,6 +16,7 @@ const AuditQuery = z.object({
 /** The command routes of SPEC §5, each validated with the shared Command schema, plus the audit trail. */
 export function commandRoutes(s: EdgeServices): Hono<EdgeEnv> {
   const routes = new Hono<EdgeEnv>();
+  const signer = s.config.COMMAND_SIGNING_KEY ? commandSigner(s.config.COMMAND_SIGNING_KEY) : null;
 
   const run = async (c: Context<EdgeEnv>, input: Record<string, unknown>, from: 'body' | 'path' = 'body') => {
     const parsed = Command.safeParse(input);
@@ -25,6 +26,7 @@ export function commandRoutes(s: EdgeServices): Hono<EdgeEnv> {
         store: s.store,
         cluster: s.config.CLUSTER_ID,
         timeoutMs: s.config.COMMAND_TIMEOUT_MS,
+        signer,
         now: s.now,
         background: backgroundOf(c),
       },

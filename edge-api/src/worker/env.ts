@@ -3,7 +3,10 @@ import { createUpstashStore, UPSTASH_CLIENT_SETTINGS } from '@telltale/shared/st
 import { Redis } from '@upstash/redis/cloudflare';
 import type { ClusterAggregatorObject } from './aggregator-object.ts';
 
-/** The Worker's bindings: `[vars]` and secrets from wrangler.toml, plus the aggregator namespace. */
+/**
+ * The Worker's bindings: `[vars]` and secrets from wrangler.toml, plus the aggregator namespace.
+ * Every string binding is EdgeConfig, e.g. the COMMAND_SIGNING_KEY secret the Worker signs commands with.
+ */
 export interface WorkerEnv {
   AGGREGATOR: DurableObjectNamespace<ClusterAggregatorObject>;
   [name: string]: unknown;

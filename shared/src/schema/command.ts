@@ -49,15 +49,30 @@ export const Command = z.discriminatedUnion('type', [
 export type Command = z.infer<typeof Command>;
 export type CommandType = Command['type'];
 
-/** What travels on the command channel. `target` is a node id, or `*` for every node. */
-export const CommandEnvelope = z.object({
-  id: z.string().min(1).max(100),
-  cluster: z.string(),
-  target: z.string(),
-  actor: z.string().min(1).max(ACTOR_MAX_LENGTH),
-  issuedAt: z.number().int(),
-  command: Command,
-});
+/** Longest a command stays valid: the edge's longest ack wait (COMMAND_TIMEOUT_MS). */
+export const COMMAND_MAX_LIFETIME_MS = 60_000;
+
+/**
+ * What travels on the command channel. `target` is a node id, or `*` for every node. Times are
+ * the edge's clock in ms; a node runs a command only between `issuedAt` and `expiresAt` (the
+ * edge's ack deadline), give or take its clock-skew allowance.
+ */
+export const CommandEnvelope = z
+  .object({
+    id: z.string().min(1).max(100),
+    cluster: z.string(),
+    target: z.string(),
+    actor: z.string().min(1).max(ACTOR_MAX_LENGTH),
+    issuedAt: z.number().int(),
+    expiresAt: z.number().int(),
+    command: Command,
+    /** HMAC-SHA256 of the canonical envelope, base64url; set when the edge has COMMAND_SIGNING_KEY. */
+    sig: z.string().max(100).optional(),
+  })
+  .refine((e) => e.expiresAt > e.issuedAt && e.expiresAt - e.issuedAt <= COMMAND_MAX_LIFETIME_MS, {
+    path: ['expiresAt'],
+    error: `must be after issuedAt, by at most ${COMMAND_MAX_LIFETIME_MS} ms`,
+  });
 export type CommandEnvelope = z.infer<typeof CommandEnvelope>;
 
 export const CommandAck = z.object({

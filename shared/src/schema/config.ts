@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { DEFAULT_CLOCK_SKEW_MS } from '../commands/gate.ts';
+import { COMMAND_MAX_LIFETIME_MS } from './command.ts';
 
 /** Env values arrive as strings; these helpers turn them into typed values with operator-grade messages. */
 const intFrom = (name: string, min: number, max: number) =>
@@ -84,6 +86,8 @@ const common = {
   FLUSH_INTERVAL_MS: intFrom('FLUSH_INTERVAL_MS', 100, 600_000).default(5000),
   JWT_SECRET: secretFrom('JWT_SECRET', 16).optional(),
   JWT_JWKS_URL: urlFrom('JWT_JWKS_URL', ['https:', 'http:']).optional(),
+  /** Shared by the edge (signs commands) and every node (refuses commands not signed with it). */
+  COMMAND_SIGNING_KEY: secretFrom('COMMAND_SIGNING_KEY', 32).optional(),
 };
 
 export const SocketNodeConfig = z.object({
@@ -91,6 +95,8 @@ export const SocketNodeConfig = z.object({
   PORT: intFrom('PORT', 0, 65535).default(8001),
   NODE_ID: idFrom('NODE_ID').optional(),
   SHUTDOWN_TIMEOUT_MS: intFrom('SHUTDOWN_TIMEOUT_MS', 0, 120_000).default(10_000),
+  /** How far the edge's clock may differ from this node's when it checks a command's issue and expiry. */
+  COMMAND_CLOCK_SKEW_MS: intFrom('COMMAND_CLOCK_SKEW_MS', 0, 60_000).default(DEFAULT_CLOCK_SKEW_MS),
 });
 export type SocketNodeConfig = z.infer<typeof SocketNodeConfig>;
 
@@ -111,7 +117,8 @@ export const EdgeConfig = z.object({
   PUBLIC_URL: urlFrom('PUBLIC_URL', ['https:', 'http:'])
     .transform((s) => s.replace(/\/+$/, ''))
     .optional(),
-  COMMAND_TIMEOUT_MS: intFrom('COMMAND_TIMEOUT_MS', 50, 60_000).default(2000),
+  /** How long the edge waits for acks; also how long a command stays valid on the nodes. */
+  COMMAND_TIMEOUT_MS: intFrom('COMMAND_TIMEOUT_MS', 50, COMMAND_MAX_LIFETIME_MS).default(2000),
   CORS_ORIGINS: z.string().optional(),
   /** Bounds of the latency histogram on /metrics; default LATENCY_BUCKETS_SECONDS of the exposition. */
   LATENCY_BUCKETS: secondsListFrom('LATENCY_BUCKETS').optional(),

@@ -47,6 +47,7 @@ describe('ioredis store when Redis goes away', () => {
         target: 'node-a',
         actor: 'ops',
         issuedAt: 1,
+        expiresAt: 2001,
         command: { type: 'disconnect-all' as const },
       };
       // The duplicated subscriber reconnects and resubscribes on its own; publish until it is back.

@@ -9,6 +9,7 @@ const envelope = (overrides: Record<string, unknown>) =>
     target: '*',
     actor: 'ops',
     issuedAt: 1,
+    expiresAt: 2001,
     command: { type: 'disconnect-user', userId: 'u1' },
     ...overrides,
   });
@@ -30,5 +31,17 @@ describe('parseCommand', () => {
     expect(unknown).toMatchObject({ kind: 'rejected', reason: expect.stringContaining('command.type') });
     const badId = parseCommand(envelope({ command: { type: 'disconnect-socket', socketId: 'a b' } }), host);
     expect(badId).toMatchObject({ kind: 'rejected', reason: expect.stringContaining('command.socketId') });
+  });
+
+  it('rejects an envelope without an expiry, or valid for longer than the edge ever waits', () => {
+    expect(parseCommand(envelope({ expiresAt: undefined }), host)).toMatchObject({
+      kind: 'rejected',
+      reason: expect.stringContaining('expiresAt'),
+    });
+    expect(parseCommand(envelope({ expiresAt: 60_002 }), host)).toEqual({
+      kind: 'rejected',
+      reason: 'expiresAt: must be after issuedAt, by at most 60000 ms',
+    });
+    expect(parseCommand(envelope({ expiresAt: 1 }), host)).toMatchObject({ kind: 'rejected' });
   });
 });

@@ -264,16 +264,24 @@ describe('commands', () => {
     harness = await plainServer();
   });
 
-  const envelope = (id: string, command: unknown, target = '*') =>
-    JSON.stringify({ id, cluster: CLUSTER, target, actor: 'test', issuedAt: Date.now(), command });
+  const envelope = (id: string, command: unknown, target = '*', issuedAt = Date.now()) =>
+    JSON.stringify({
+      id,
+      cluster: CLUSTER,
+      target,
+      actor: 'test',
+      issuedAt,
+      expiresAt: issuedAt + 2000,
+      command,
+    });
 
   it('disconnects a socket it owns and acks 1; acks 0 for one it does not own', async () => {
     const { url, instrumentation, store } = harness;
     const a = await open(`${url}/chat`, { transports: ['websocket'] });
     const gone = next<string>(a, 'disconnect');
-    instrumentation.receiveCommand(envelope('c1', { type: 'disconnect-socket', socketId: a.id }));
+    await instrumentation.receiveCommand(envelope('c1', { type: 'disconnect-socket', socketId: a.id }));
     expect(await gone).toBe('io server disconnect');
-    instrumentation.receiveCommand(envelope('c2', { type: 'disconnect-socket', socketId: 'nobody' }));
+    await instrumentation.receiveCommand(envelope('c2', { type: 'disconnect-socket', socketId: 'nobody' }));
     await eventually(async () => (await store.readAcks(CLUSTER, 'c2')).length === 1, 2000, 'ack');
     expect(await store.readAcks(CLUSTER, 'c1')).toMatchObject([{ nodeId: NODE, ok: true, affected: 1 }]);
     expect(await store.readAcks(CLUSTER, 'c2')).toMatchObject([{ ok: true, affected: 0 }]);
@@ -304,7 +312,7 @@ describe('commands', () => {
     b.on('notice', () => {
       leaked = true;
     });
-    instrumentation.receiveCommand(
+    await instrumentation.receiveCommand(
       envelope('c4', {
         type: 'broadcast',
         namespace: '/chat',
@@ -314,7 +322,9 @@ describe('commands', () => {
       }),
     );
     expect(await received).toEqual({ n: 1 });
-    instrumentation.receiveCommand(envelope('c5', { type: 'broadcast', namespace: '/nope', event: 'x' }));
+    await instrumentation.receiveCommand(
+      envelope('c5', { type: 'broadcast', namespace: '/nope', event: 'x' }),
+    );
     await eventually(async () => (await store.readAcks(CLUSTER, 'c5')).length === 1, 2000, 'ack');
     expect(await store.readAcks(CLUSTER, 'c4')).toMatchObject([{ ok: true, affected: 1 }]);
     expect(await store.readAcks(CLUSTER, 'c5')).toMatchObject([{ ok: false, affected: 0 }]);
@@ -324,7 +334,7 @@ describe('commands', () => {
   it('maintenance refuses new connections with a clear message, keeps existing ones, and clears', async () => {
     const { url, instrumentation } = harness;
     const a = await open(`${url}/chat`, { transports: ['websocket'] });
-    instrumentation.receiveCommand(
+    await instrumentation.receiveCommand(
       envelope('c6', { type: 'maintenance', enabled: true, message: 'upgrading Redis' }),
     );
     expect(instrumentation.readiness()).toEqual({
@@ -336,14 +346,14 @@ describe('commands', () => {
       'server is in maintenance mode: upgrading Redis',
     );
     expect(a.connected).toBe(true);
-    instrumentation.receiveCommand(envelope('c7', { type: 'maintenance', enabled: false }));
+    await instrumentation.receiveCommand(envelope('c7', { type: 'maintenance', enabled: false }));
     expect(instrumentation.readiness().ready).toBe(true);
     await open(`${url}/chat`, { transports: ['websocket'] });
   });
 
   it('enforces per-socket and per-user rate limits with an error ack, and counts them', async () => {
     const { url, instrumentation } = harness;
-    instrumentation.receiveCommand(
+    await instrumentation.receiveCommand(
       envelope('c8', { type: 'rate-limit', perSocket: { limit: 3, windowMs: 60_000 }, perUser: null }),
     );
     const a = await open(`${url}/chat`, { transports: ['websocket'], auth: { user: 'u1' } });
@@ -357,7 +367,7 @@ describe('commands', () => {
     expect(instrumentation.snapshot().counters.rateLimited).toBe(2);
     expect(instrumentation.snapshot().rateLimits.perSocket).toEqual({ limit: 3, windowMs: 60_000 });
 
-    instrumentation.receiveCommand(
+    await instrumentation.receiveCommand(
       envelope('c9', { type: 'rate-limit', perSocket: null, perUser: { limit: 2, windowMs: 60_000 } }),
     );
     const b = await open(`${url}/ops`, { transports: ['websocket'], auth: { user: 'u1' } });
@@ -373,17 +383,38 @@ describe('commands', () => {
     const { url, instrumentation, store } = harness;
     await open(`${url}/chat`, { transports: ['websocket'] });
     await open(`${url}/ops`, { transports: ['websocket'] });
-    instrumentation.receiveCommand('{not json');
-    instrumentation.receiveCommand(envelope('c10', { type: 'format-disk' }));
-    instrumentation.receiveCommand(envelope('c11', { type: 'disconnect-all' }, 'another-node'));
+    await instrumentation.receiveCommand('{not json');
+    await instrumentation.receiveCommand(envelope('c10', { type: 'format-disk' }));
+    await instrumentation.receiveCommand(envelope('c11', { type: 'disconnect-all' }, 'another-node'));
     expect(instrumentation.snapshot().counters.commandsRejected).toBe(2);
     expect(instrumentation.snapshot().gauges.connections).toBe(2);
-    instrumentation.receiveCommand(envelope('c12', { type: 'disconnect-all', reason: 'incident' }, NODE));
-    instrumentation.receiveCommand(envelope('c12', { type: 'disconnect-all', reason: 'incident' }, NODE));
+    await instrumentation.receiveCommand(
+      envelope('c12', { type: 'disconnect-all', reason: 'incident' }, NODE),
+    );
+    await instrumentation.receiveCommand(
+      envelope('c12', { type: 'disconnect-all', reason: 'incident' }, NODE),
+    );
     await eventually(() => instrumentation.snapshot().gauges.connections === 0, 2000, 'all gone');
     await eventually(async () => (await store.readAcks(CLUSTER, 'c12')).length === 1, 2000, 'ack');
     expect(await store.readAcks(CLUSTER, 'c12')).toMatchObject([{ ok: true, affected: 2 }]);
     expect(instrumentation.snapshot().counters.commandsExecuted).toBe(1);
+  });
+
+  it('refuses a command past its deadline: not run, counted, answered with the reason', async () => {
+    const { url, instrumentation, store } = harness;
+    const a = await open(`${url}/chat`, { transports: ['websocket'] });
+    await instrumentation.receiveCommand(
+      envelope('stale', { type: 'disconnect-all' }, '*', Date.UTC(2020, 0, 1)),
+    );
+    expect(await store.readAcks(CLUSTER, 'stale')).toMatchObject([
+      { ok: false, affected: 0, error: expect.stringMatching(/^refused: expired \d+ ms ago/) },
+    ]);
+    expect(instrumentation.snapshot().counters).toMatchObject({ commandsRejected: 1, commandsExecuted: 0 });
+    await instrumentation.receiveCommand(
+      envelope('fresh', { type: 'disconnect-socket', socketId: 'nobody' }),
+    );
+    expect(await store.readAcks(CLUSTER, 'fresh')).toMatchObject([{ ok: true, affected: 0 }]);
+    expect(a.connected).toBe(true);
   });
 });
 

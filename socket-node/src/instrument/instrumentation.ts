@@ -2,6 +2,8 @@ import { hostname } from 'node:os';
 import {
   type CommandAck,
   type CommandEnvelope,
+  CommandGate,
+  DEFAULT_CLOCK_SKEW_MS,
   type FlushResult,
   LatencySketch,
   type NodeMeta,
@@ -50,6 +52,13 @@ export interface InstrumentOptions<TSocket = Socket> {
   roomCap?: number;
   /** How long command acks stay readable. Default 60 s. */
   ackTtlMs?: number;
+  /**
+   * COMMAND_SIGNING_KEY, the same as the edge's (at least 32 characters). Set: commands not signed
+   * with it are refused, so Redis access alone cannot run them. Default: unsigned commands run.
+   */
+  commandSigningKey?: string | null;
+  /** How far the edge's clock may be off this node's when checking a command's expiry. Default 1000 ms. */
+  commandClockSkewMs?: number;
   /** Who is behind a socket, read once after the handshake. Default: `socket.data.userId` / `.role`. */
   identify?: (socket: TSocket) => SocketIdentityInput;
   /** The node's presence section; the reference server plugs its presence tracker in here. */
@@ -69,7 +78,6 @@ export interface Readiness {
   reason: string | null;
 }
 
-const REMEMBERED_COMMANDS = 1000;
 /** How long a farewell waits in the store for an edge to read it (an edge down that long misses it). */
 const FAREWELL_TTL_MS = 5 * 60_000;
 /** Socket.IO's own events, which are no client event types. */
@@ -147,7 +155,8 @@ export class Instrumentation {
   private subscribeTimer: NodeJS.Timeout | null = null;
   private unsubscribeCommands: Unsubscribe | null = null;
   private running = false;
-  private readonly seenCommands = new Set<string>();
+  private readonly commandGate: CommandGate;
+  private commandQueue: Promise<void> = Promise.resolve();
   private readonly flushListeners = new Set<(snapshot: NodeSnapshot) => void>();
   private readonly commandListeners = new Set<(envelope: CommandEnvelope, ack: CommandAck) => void>();
 
@@ -164,6 +173,10 @@ export class Instrumentation {
     this.version = options.version ?? '0.0.0';
     this.roomCap = options.roomCap ?? 1000;
     this.ackTtlMs = options.ackTtlMs ?? 60_000;
+    this.commandGate = new CommandGate({
+      signingKey: options.commandSigningKey ?? null,
+      clockSkewMs: options.commandClockSkewMs ?? DEFAULT_CLOCK_SKEW_MS,
+    });
     this.identify = guardIdentify(
       options.identify ?? identifyFromData,
       this.log,
@@ -442,8 +455,18 @@ export class Instrumentation {
     setRateLimits: (limits) => this.setRateLimits(limits),
   };
 
-  /** Handles one raw message from the command channels; never throws. */
-  receiveCommand(raw: string): void {
+  /**
+   * Handles one raw message from the command channels, one at a time in arrival order; never
+   * rejects. Resolves once the command ran or was refused, with its ack on the way.
+   */
+  receiveCommand(raw: string): Promise<void> {
+    this.commandQueue = this.commandQueue
+      .then(() => this.respond(raw))
+      .catch((error) => this.log.error(`handling a command failed: ${describeError(error)}`));
+    return this.commandQueue;
+  }
+
+  private async respond(raw: string): Promise<void> {
     const parsed = parseCommand(raw, this);
     if (parsed.kind === 'not-for-us') return;
     if (parsed.kind === 'rejected') {
@@ -452,19 +475,23 @@ export class Instrumentation {
       return;
     }
     const { envelope } = parsed;
-    if (this.seenCommands.has(envelope.id)) return;
-    this.seenCommands.add(envelope.id);
-    if (this.seenCommands.size > REMEMBERED_COMMANDS) {
-      const oldest = this.seenCommands.values().next().value;
-      if (oldest !== undefined) this.seenCommands.delete(oldest);
-    }
+    const admission = await this.commandGate.admit(envelope);
     let outcome: CommandOutcome;
-    try {
-      outcome = executeCommand(envelope.command, this.commandHost);
-    } catch (error) {
-      outcome = { ok: false, affected: 0, error: describeError(error) };
+    if (!admission.admitted) {
+      this.counters.commandsRejected++;
+      this.log.warn(
+        `refused command ${envelope.id} (${envelope.command.type} by ${JSON.stringify(envelope.actor)}): ${admission.reason}`,
+      );
+      if (!admission.ack) return;
+      outcome = { ok: false, affected: 0, error: `refused: ${admission.reason}` };
+    } else {
+      try {
+        outcome = executeCommand(envelope.command, this.commandHost);
+      } catch (error) {
+        outcome = { ok: false, affected: 0, error: describeError(error) };
+      }
+      if (outcome.ok) this.counters.commandsExecuted++;
     }
-    if (outcome.ok) this.counters.commandsExecuted++;
     const ack: CommandAck = {
       commandId: envelope.id,
       nodeId: this.nodeId,

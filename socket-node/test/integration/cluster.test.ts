@@ -72,7 +72,14 @@ const on = (node: SocketNode, namespace: string, claims: Claims) => openAs(`${no
 async function command(body: Record<string, unknown>, target = '*'): Promise<CommandAck[]> {
   const id = randomUUID();
   await edge.publishCommand(
-    { id, cluster: CLUSTER, actor: 'test', issuedAt: Date.now(), command: body as never },
+    {
+      id,
+      cluster: CLUSTER,
+      actor: 'test',
+      issuedAt: Date.now(),
+      expiresAt: Date.now() + 2000,
+      command: body as never,
+    },
     target === '*' ? { to: 'live-nodes' } : { to: 'node', nodeId: target },
   );
   const expected = target === '*' ? 2 : 1;

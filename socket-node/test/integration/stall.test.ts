@@ -66,6 +66,7 @@ describe('a node process stalled (SIGSTOP) for longer than its TTL', () => {
         cluster: CLUSTER,
         actor: 'test',
         issuedAt: Date.now(),
+        expiresAt: Date.now() + 2000,
         command: { type: 'disconnect-socket', socketId: b.id ?? '' },
       },
       { to: 'socket-owner', socketId: b.id ?? '' },
