@@ -35,8 +35,14 @@ export function createApp(deps: AppDeps): Hono<EdgeEnv> {
   const now = deps.now ?? Date.now;
   const admin = requireAdmin(auth);
   const limit = rateLimitAdmin({
-    byActor: new TokenBuckets(deps.adminRateLimit ?? { capacity: 20, refillPerSecond: 5 }, now),
-    byClient: new TokenBuckets(deps.clientRateLimit ?? { capacity: 40, refillPerSecond: 10 }, now),
+    byActor: new TokenBuckets(
+      deps.adminRateLimit ?? config.ADMIN_RATE_LIMIT ?? { capacity: 20, refillPerSecond: 5 },
+      now,
+    ),
+    byClient: new TokenBuckets(
+      deps.clientRateLimit ?? config.ADMIN_CLIENT_RATE_LIMIT ?? { capacity: 40, refillPerSecond: 10 },
+      now,
+    ),
     clientAddress: deps.clientAddress,
   });
   const services: EdgeServices = {

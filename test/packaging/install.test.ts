@@ -181,10 +181,15 @@ describe('a plain node app with instrument(io), and telltale serve from the same
       TICK_INTERVAL_MS: String(INTERVAL_MS),
     });
     await poll(
-      `the app and the edge to listen (app: ${app.output()}, edge: ${edge.output()})`,
-      async () => (await fetch(`${edgeUrl}/health/live`)).status,
-      (status) => status === 200,
-    );
+      'the app and the edge to listen',
+      async () => [
+        (await fetch(`${edgeUrl}/health/live`)).status,
+        (await fetch(`http://127.0.0.1:${appPort}/socket.io/?EIO=4&transport=polling`)).status,
+      ],
+      (statuses) => statuses.every((status) => status === 200),
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}\napp: ${app.output()}\nedge: ${edge.output()}`);
+    });
     for (const uid of [7, 8, 9]) {
       const client = io(`http://127.0.0.1:${appPort}/game`, {
         auth: { uid },

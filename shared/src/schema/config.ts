@@ -80,6 +80,22 @@ const secondsListFrom = (name: string) =>
     )
     .transform((s) => s.split(',').map(Number));
 
+/** `<burst>/<per second>`, e.g. `20/5`: a token bucket of 20 that refills 5 a second. */
+const bucketFrom = (name: string) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d{1,7}\/\d{1,7}(\.\d+)?$/, {
+      error: (issue) => `${name} must be <burst>/<per second>, e.g. 20/5: got '${String(issue.input)}'`,
+    })
+    .transform((s) => {
+      const [capacity, refill] = s.split('/');
+      return { capacity: Number(capacity), refillPerSecond: Number(refill) };
+    })
+    .refine((b) => b.capacity >= 1 && b.refillPerSecond > 0, {
+      error: `${name} needs a burst of at least 1 and a refill above 0`,
+    });
+
 const common = {
   CLUSTER_ID: idFrom('CLUSTER_ID').default('default'),
   REDIS_URL: urlFrom('REDIS_URL', ['redis:', 'rediss:']).optional(),
@@ -120,6 +136,10 @@ export const EdgeConfig = z.object({
   /** How long the edge waits for acks; also how long a command stays valid on the nodes. */
   COMMAND_TIMEOUT_MS: intFrom('COMMAND_TIMEOUT_MS', 50, COMMAND_MAX_LIFETIME_MS).default(2000),
   CORS_ORIGINS: z.string().optional(),
+  /** Admin mutations per actor (admin token or JWT sub); default 20/5. */
+  ADMIN_RATE_LIMIT: bucketFrom('ADMIN_RATE_LIMIT').optional(),
+  /** Admin mutations per client address, whatever the credential; default 40/10. */
+  ADMIN_CLIENT_RATE_LIMIT: bucketFrom('ADMIN_CLIENT_RATE_LIMIT').optional(),
   /** Bounds of the latency histogram on /metrics; default LATENCY_BUCKETS_SECONDS of the exposition. */
   LATENCY_BUCKETS: secondsListFrom('LATENCY_BUCKETS').optional(),
 });

@@ -76,11 +76,15 @@ describe('a node process receiving SIGTERM', () => {
     await reconnecting;
     client.close();
 
-    expect((await edge.readNodes(CLUSTER)).map((n) => n.nodeId)).not.toContain('child-1');
+    // It left: no live snapshot or sockets any more, only its farewell (its final counters) for
+    // an edge to read once before it removes the node from the set.
+    const left = (await edge.readNodes(CLUSTER)).find((n) => n.nodeId === 'child-1');
+    expect(left?.raw).toBeNull();
+    expect(JSON.parse(left?.farewell ?? 'null')).toMatchObject({ node: { id: 'child-1', mode: 'draining' }, counters: { connects: 1 } });
     const keys = clusterKeys(CLUSTER);
     const raw = new Redis(redis.url);
     expect(await raw.exists(keys.node('child-1'), keys.nodeSockets('child-1'))).toBe(0);
-    expect(await raw.zscore(keys.nodes, 'child-1')).toBeNull();
+    expect(await raw.pttl(keys.nodeFarewell('child-1'))).toBeGreaterThan(0);
     raw.disconnect();
     expect(output.join('')).toContain('SIGTERM: draining node child-1');
   }, 30_000);

@@ -16,6 +16,8 @@ export interface ClusterOptions {
   shutdownTimeoutMs?: number;
   /** EXPECTED_NODES at the edge; default 3 (all of them). */
   expectedNodes?: number;
+  /** The edge's ADMIN_CLIENT_RATE_LIMIT (`<burst>/<per second>`); default the edge's own. */
+  clientRateLimit?: string;
 }
 
 /** Secrets of a test cluster, long and recognisable so a leak into a log or answer is easy to find. */
@@ -77,6 +79,7 @@ export class Cluster {
         tickIntervalMs: options.tickIntervalMs ?? flushIntervalMs,
         expectedNodes: options.expectedNodes ?? NODE_IDS.length,
         commandTimeoutMs: options.commandTimeoutMs ?? 1500,
+        ...(options.clientRateLimit ? { clientRateLimit: options.clientRateLimit } : {}),
       });
       for (const node of nodes) started.push({ stop: () => node.kill() });
       started.push({ stop: () => edge.process.stop('SIGKILL', 0) });

@@ -20,6 +20,8 @@ export interface EdgeEnv {
   tickIntervalMs: number;
   expectedNodes: number;
   commandTimeoutMs: number;
+  /** ADMIN_CLIENT_RATE_LIMIT, for suites that send many admin requests from one address on purpose. */
+  clientRateLimit?: string;
 }
 
 const NodesAnswer = z.object({ nodes: z.array(NodeSummary) });
@@ -51,6 +53,7 @@ export class EdgeProcess {
       TICK_INTERVAL_MS: String(env.tickIntervalMs),
       EXPECTED_NODES: String(env.expectedNodes),
       COMMAND_TIMEOUT_MS: String(env.commandTimeoutMs),
+      ...(env.clientRateLimit ? { ADMIN_CLIENT_RATE_LIMIT: env.clientRateLimit } : {}),
     });
   }
 
