@@ -8,7 +8,7 @@ export interface Table {
   rows: Cell[][];
 }
 
-/** A quality bar of SPEC §8 as this run measured it. */
+/** A quality bar (a target the bench must meet) as this run measured it. */
 export interface BarCheck {
   bar: string;
   measured: string;

@@ -1,4 +1,5 @@
-import { type NodeSnapshot, sampleSnapshot } from '@telltale/shared';
+import type { NodeSnapshot } from '@telltale/shared';
+import { sampleSnapshot } from '@telltale/shared/testing';
 
 /**
  * A node snapshot shaped like what `instrument(io)` flushes for a node holding `connections`

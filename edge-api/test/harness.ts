@@ -5,12 +5,11 @@ import {
   EdgeConfig,
   type NodeSnapshot,
   parseConfig,
-  type SnapshotOverrides,
   type SocketRecord,
-  sampleSnapshot,
   type TelltaleStore,
 } from '@telltale/shared';
 import { createMemoryStore } from '@telltale/shared/store/memory';
+import { type SnapshotOverrides, sampleSnapshot } from '@telltale/shared/testing';
 import { createInProcessAggregator, type InProcessAggregator } from '../src/aggregator/in-process.ts';
 import { aggregatorOptions } from '../src/aggregator/options.ts';
 import type { AggregatorLogger } from '../src/aggregator/runtime.ts';

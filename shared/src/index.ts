@@ -10,3 +10,4 @@ export * from './sketch/index.ts';
 export { AuditCursor, InvalidCursorError } from './store/cursor.ts';
 export type * from './store/port.ts';
 export { SocketCursorToken } from './store/socket-query.ts';
+export { withTimeout } from './time/with-timeout.ts';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultNodeId, settingsFromEnv } from './config.ts';
 
 describe('settingsFromEnv', () => {
-  it('applies the defaults of SPEC §7', () => {
+  it('applies the documented defaults to an empty environment', () => {
     const settings = settingsFromEnv({});
     expect(settings.port).toBe(8001);
     expect(settings.cluster).toBe('default');

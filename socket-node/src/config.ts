@@ -6,7 +6,7 @@ export { defaultNodeId };
 /** How handshake tokens are verified: a shared HS256 secret, or a JWKS endpoint (RS256 / ES256). */
 export type JwtSettings = { kind: 'secret'; secret: string } | { kind: 'jwks'; url: string };
 
-/** Presence timings of seeds/002; tests shrink them. */
+/** Presence timings of the reference app (heartbeat, grace, record TTL); tests shrink them. */
 export interface PresenceTimings {
   /** Clients are expected to send `heartbeat` this often; 2 missed intervals make a client stale. */
   heartbeatMs: number;
@@ -38,7 +38,7 @@ export interface SocketNodeSettings {
   commandClockSkewMs?: number;
 }
 
-/** Reads SPEC §7's variables; throws ConfigError listing every bad value. */
+/** Reads the node's environment variables (README, "Configuration"); throws ConfigError listing every bad value. */
 export function settingsFromEnv(env: Record<string, string | undefined>): SocketNodeSettings {
   const config = parseConfig(SocketNodeConfig, env);
   if (config.JWT_SECRET && config.JWT_JWKS_URL) {

@@ -46,7 +46,7 @@ export interface SocketNode {
 /** How long startup waits for Redis before serving without it (flushes retry until it is back). */
 const REDIS_STARTUP_WAIT_MS = 3000;
 
-/** Starts the reference socket node of seeds/002 on the settings' port, instrumented. */
+/** Starts the reference chat node (/hub, /portal, /admin) on the settings' port, instrumented. */
 export async function startSocketNode(
   settings: SocketNodeSettings,
   deps: SocketNodeDeps = {},

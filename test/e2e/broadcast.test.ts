@@ -104,20 +104,33 @@ describe('scenario 2: a business event from the backbone reaches every room memb
       timeoutMs: 5000,
       what: 'portal members got chat:ended',
     });
-    // Give stray deliveries time to arrive before asserting there were none.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Sentinel: one more event on the same channel to every client of the test. Each node relays the
+    // channel in order, so once every client has it, any stray delivery of the events above is in too.
+    const everyone = [...members, ...outsiders, tabA, tabC];
+    await publishBusinessEvent(backbone, cluster.cluster, {
+      event: 'queue:taken',
+      rooms: ['thread:t-100', 'thread:t-200', 'user:agent-two-tabs'],
+      data: { threadId: 'sentinel' },
+    });
+    await waitFor(() => everyone.every((c) => c.payloads('queue:taken').length === 1), {
+      timeoutMs: 5000,
+      what: 'every client got the sentinel',
+    });
     for (const client of members) expect(client.payloads('thread:message')).toHaveLength(1);
     for (const client of members.filter((c) => c.spec.namespace === '/hub'))
       expect(client.payloads('chat:ended')).toEqual([]);
     for (const client of [...outsiders, ...members]) expect(client.payloads('chat:accepted')).toEqual([]);
+    for (const client of [tabA, tabC]) expect(client.payloads('chat:accepted')).toHaveLength(1);
     for (const client of outsiders)
-      expect(client.received.filter((r) => r.event !== 'attendant:online')).toEqual([]);
+      expect(client.received.filter((r) => r.event !== 'attendant:online')).toEqual([
+        { event: 'queue:taken', args: [{ threadId: 'sentinel' }] },
+      ]);
 
-    // Every node receives each event of the channel and counts it once, after its next flush.
+    // Every node receives each event of the channel (three and the sentinel) and counts it once.
     const counted = await waitFor(
       async () => {
         const nodes = await cluster.edge.nodes();
-        return nodes.every((n) => n.counters?.businessEvents === 3) && nodes;
+        return nodes.every((n) => n.counters?.businessEvents === 4) && nodes;
       },
       { timeoutMs: 5000, what: 'business events counted by every node' },
     );

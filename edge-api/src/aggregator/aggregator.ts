@@ -15,6 +15,7 @@ import {
   type RoomUnion,
   type TelltaleStore,
   withRates,
+  withTimeout,
 } from '@telltale/shared';
 import { AlertmanagerSender } from './alertmanager.ts';
 import { type FeedServerMessage, parseFeedMessage } from './feed.ts';
@@ -314,7 +315,8 @@ export class Aggregator {
   private async read(now: number): Promise<{ view: ClusterView } | { error: string }> {
     let records: NodeRecord[];
     try {
-      records = await withDeadline(this.options.store.readNodes(this.options.cluster), this.readTimeoutMs);
+      // A store that queues commands while disconnected must not stall the tick forever.
+      records = await withTimeout(this.options.store.readNodes(this.options.cluster), this.readTimeoutMs);
     } catch (err) {
       return { error: `store unreachable (${this.options.store.kind}): ${(err as Error).message}` };
     }
@@ -445,17 +447,6 @@ export class Aggregator {
 }
 
 const TOP_ROOMS_IN_VIEW = 10;
-
-/** A store that queues commands while disconnected must not stall the tick forever. */
-function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, deadline]).finally(() => {
-    if (timer !== undefined) clearTimeout(timer);
-  });
-}
 
 function activeAlerts(state: Record<string, AlertState>): AlertState[] {
   return Object.values(state).filter((s) => s.phase === 'pending' || s.phase === 'firing');

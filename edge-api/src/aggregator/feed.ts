@@ -1,7 +1,7 @@
 import type { AlertState, ClusterView, HealthStatus } from '@telltale/shared';
 import { z } from 'zod';
 
-/** What a live-feed client may send (seeds/004: pause, resume, force an update). */
+/** What a live-feed client may send: subscribe, pause, resume, force an update. */
 export const FeedClientMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('subscribe') }),
   z.object({ type: z.literal('pause') }),

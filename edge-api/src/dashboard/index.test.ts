@@ -1,20 +1,6 @@
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { makeEdge } from '../../test/harness.ts';
 import { DASHBOARD_HASH } from './assets.generated.ts';
-import { buildDashboard, GENERATED_PATH } from './build.ts';
-import { DASHBOARD_CSP } from './index.ts';
-
-describe('dashboard assets', () => {
-  it('assets.generated.ts is what the client sources build to (run build:dashboard when this fails)', async () => {
-    const { module } = await buildDashboard();
-    const committed = await readFile(GENERATED_PATH, 'utf8');
-    // Compare digests: a failing diff of two 200 KB bundles helps nobody.
-    const digest = (text: string) => createHash('sha256').update(text).digest('hex');
-    expect(digest(committed), 'run `pnpm --filter @telltale/edge-api build:dashboard`').toBe(digest(module));
-  }, 60_000);
-});
 
 describe('GET /system/health/realtime', () => {
   const edge = makeEdge();
@@ -23,7 +9,16 @@ describe('GET /system/health/realtime', () => {
     const response = await edge.app.request('/system/health/realtime');
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
-    expect(response.headers.get('content-security-policy')).toBe(DASHBOARD_CSP);
+    expect(response.headers.get('content-security-policy')?.split('; ')).toEqual([
+      "default-src 'none'",
+      "script-src 'self'",
+      "style-src 'self'",
+      "connect-src 'self'",
+      "img-src 'self' data:",
+      "base-uri 'none'",
+      "form-action 'none'",
+      "frame-ancestors 'none'",
+    ]);
     const html = await response.text();
     expect(html).toContain(`src="realtime/app.js?v=${DASHBOARD_HASH}"`);
     expect(html).toContain(`href="realtime/app.css?v=${DASHBOARD_HASH}"`);

@@ -18,7 +18,7 @@ async function twoNodes(env: Record<string, string> = {}): Promise<Edge> {
 }
 
 describe('GET /metrics', () => {
-  it('answers the merged view as JSON with the seeds/000 KPI paths', async () => {
+  it('answers the merged view as JSON with the KPI paths (connections.total, .hub, nodes.live)', async () => {
     edge = await twoNodes();
     const res = await edge.app.request('/metrics');
     expect(res.status).toBe(200);

@@ -3,9 +3,9 @@ import { AlertRule, type AlertRuleInput } from '../schema/alert.ts';
 const MINUTE = 60_000;
 
 /**
- * SPEC §5 defaults. Error rate and p95 thresholds follow seeds/003 (warning 5 % / 500 ms, critical
- * 10 % / 1 s) with the 5-minute hold of seeds/001. Memory is per node RSS, because snapshots carry no
- * heap limit to take the 90 % of seeds/001 against. Stale clients are zombie sockets: a few are normal.
+ * The built-in rules: error rate and p95 latency warn at 5 % / 500 ms and are critical at 10 % / 1 s,
+ * each held 5 minutes. Memory is per node RSS, because snapshots carry no heap limit to take a
+ * percentage of. Stale clients are zombie sockets: a few are normal.
  */
 const DEFAULTS: AlertRuleInput[] = [
   {

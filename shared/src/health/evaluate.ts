@@ -30,7 +30,7 @@ const ALERT_STATUS: Record<Severity, HealthStatus> = {
 };
 
 /**
- * Cluster health per SPEC §5: fail when the store is unreachable, no node is live, fewer than the
+ * Cluster health: fail when the store is unreachable, no node is live, fewer than the
  * expected nodes are live, or a critical/emergency alert fires; warn when a node is stale, lost or
  * sent an invalid snapshot, a node reports Redis down, or a warning alert fires; otherwise pass.
  * The overall status is the worst check, and `output` lists the reasons in words.

@@ -1,4 +1,3 @@
-export { type SnapshotOverrides, sampleRecord, sampleSnapshot } from './fixtures.ts';
 export { foldCounts, isLabel, LABEL_CAP, labelOf, MAX_LABEL_LENGTH, OVERFLOW_LABEL } from './labels.ts';
 export {
   latencySummary,

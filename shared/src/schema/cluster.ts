@@ -57,7 +57,7 @@ export const LatencySummary = z.object({
 export type LatencySummary = z.infer<typeof LatencySummary>;
 
 /**
- * The merged cluster. Field paths follow the KPI names of seeds/000 (`connections.total`,
+ * The merged cluster. Field paths are the KPI names operators query (`connections.total`,
  * `events.by_type`, `rooms.by_prefix`, …) because they are the JSON body of `/metrics`.
  */
 export const ClusterView = z.object({

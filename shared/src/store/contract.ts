@@ -453,10 +453,13 @@ export function describeStoreContract(
           envelope(cluster, 'c-b', 'node-b'),
           envelope(cluster, 'c-sock', 'node-b'),
         ]);
-        await settle();
-        // Subscribed to the cluster channel and its own, a node still gets each command once.
-        expect(a.messages).toHaveLength(1);
-        expect(b.messages).toHaveLength(3);
+        // Sentinel: a command after the others; once it is in, any duplicate of theirs is too.
+        await h.store.publishCommand(command(cluster, 'c-sentinel'), { to: 'live-nodes' });
+        await a.waitFor(2);
+        await b.waitFor(4);
+        // Each node got each command once.
+        expect(a.messages.map((raw) => JSON.parse(raw).id)).toEqual(['c-all', 'c-sentinel']);
+        expect(b.messages.map((raw) => JSON.parse(raw).id)).toEqual(['c-all', 'c-b', 'c-sock', 'c-sentinel']);
       } finally {
         await offA();
         await offB();
@@ -555,6 +558,13 @@ export function describeStoreContract(
       const closed = await h.store.watchAcks(cluster, 'c3');
       closed.close();
       closed.close();
+      // Closing twice leaves the store's ack feed working for the next watch of the same command.
+      const reopened = await h.store.watchAcks(cluster, 'c3');
+      const startedAgain = Date.now();
+      const waiting = reopened.wait(['node-a'], 10_000);
+      await h.store.writeAck(cluster, ack('c3', 'node-a', 4), 30_000);
+      expect(await waiting).toEqual([ack('c3', 'node-a', 4)]);
+      expect(Date.now() - startedAgain).toBeLessThan(2000);
     });
 
     it('keeps a capped audit, read newest first with a cursor', async () => {
@@ -653,9 +663,13 @@ export function describeStoreContract(
       await h.store.publishEvent(cluster, '{"type":"thread:message","id":1}');
       expect(await got.waitFor(1)).toEqual(['{"type":"thread:message","id":1}']);
       await off();
+      // Sentinel: a subscriber opened after off() gets the late event, so the old one had its chance.
+      const witness = inbox();
+      const offWitness = await h.store.subscribeEvents(cluster, witness.push);
       await h.store.publishEvent(cluster, '{"type":"late"}');
-      await settle();
-      expect(got.messages).toHaveLength(1);
+      expect(await witness.waitFor(1)).toEqual(['{"type":"late"}']);
+      await offWitness();
+      expect(got.messages).toEqual(['{"type":"thread:message","id":1}']);
     });
 
     if (options.countsRoundTrips) {

@@ -21,7 +21,7 @@ const HEALTH_STATUS: Record<string, string> = {
 };
 
 /**
- * Node-local HTTP on the Socket.IO port (seeds/000): probes for the load balancer and Kubernetes,
+ * Node-local HTTP on the Socket.IO port: probes for the load balancer and Kubernetes,
  * and `/metrics` for this node alone, rendered by the same shared code as the cluster's.
  */
 export function createHttpHandler(instrumentation: Instrumentation) {

@@ -13,6 +13,7 @@ import {
   SNAPSHOT_VERSION,
   type TelltaleStore,
   type Unsubscribe,
+  withTimeout,
 } from '@telltale/shared';
 import type { ExtendedError, Namespace, Server, Socket } from 'socket.io';
 import { type CommandHost, type CommandOutcome, executeCommand, parseCommand } from './commands.ts';
@@ -345,7 +346,7 @@ export class Instrumentation {
   }
 
   private write(snapshot: NodeSnapshot, full: boolean): Promise<FlushResult> {
-    return bounded(
+    return withTimeout(
       this.store.flush(this.cluster, {
         snapshot,
         sockets: this.sockets.takeDelta(this.nodeId, full),
@@ -432,7 +433,7 @@ export class Instrumentation {
 
   private async subscribe(): Promise<void> {
     try {
-      this.unsubscribeCommands = await bounded(
+      this.unsubscribeCommands = await withTimeout(
         this.store.subscribeCommands(this.cluster, this.nodeId, (raw) => this.receiveCommand(raw)),
         Math.max(this.intervalMs, 1000),
         'subscribing timed out',
@@ -626,22 +627,4 @@ function identifyFromData(socket: Socket): SocketIdentity {
 
 function refusal(message: string, code: string): ExtendedError {
   return Object.assign(new Error(message), { data: { code } });
-}
-
-/** Rejects after `ms` if the promise has not settled; a late rejection is swallowed, not unhandled. */
-function bounded<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(message)), ms);
-    timer.unref();
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
 }

@@ -14,7 +14,7 @@ export interface AdminDeps {
 }
 
 /**
- * The /admin namespace of seeds/000, answering with the CLUSTER view (every node's snapshot merged
+ * The /admin namespace of the reference app, answering with the CLUSTER view (every node's snapshot merged
  * by the shared code), not this node's: `metrics:request` → `metrics:snapshot`, and `metrics:update`
  * after every flush. Each node pushes updates to its own admin sockets only.
  */

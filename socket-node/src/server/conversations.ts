@@ -22,7 +22,7 @@ type Payload<E extends ClientEventName> = (typeof CLIENT_EVENTS)[E] extends z.Zo
 const OK: AckResponse = { ok: true };
 
 /**
- * The /hub and /portal handlers of seeds/002. Both namespaces share the thread rooms: typing in a
+ * The /hub (staff) and /portal (customers) handlers of the reference chat app. Both namespaces share the thread rooms: typing in a
  * thread reaches the other participants whichever side they are on.
  */
 export function mountConversations(

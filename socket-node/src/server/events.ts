@@ -1,7 +1,7 @@
 import type { ClusterView } from '@telltale/shared';
 import { z } from 'zod';
 
-/** The event catalogue of seeds/002: one zod schema per payload, types inferred from them. */
+/** The event catalogue of the reference chat app: one zod schema per payload, types inferred from them. */
 
 const Id = z
   .string()
@@ -71,7 +71,7 @@ export interface ServerToClientEvents {
   'chat:ended': (payload: BusinessPayload) => void;
 }
 
-/** The /admin namespace of seeds/000. */
+/** The /admin namespace: the cluster view on request and after every flush. */
 export interface AdminClientToServerEvents {
   'metrics:request': (
     ack?: (response: { ok: true; view: ClusterView } | { ok: false; error: string }) => void,
@@ -82,7 +82,7 @@ export interface AdminServerToClientEvents {
   'metrics:update': (view: ClusterView) => void;
 }
 
-/** Rooms a business event may address: the three room families of seeds/002, never a socket id. */
+/** Rooms a business event may address: the user, thread and presence room families, never a socket id. */
 export const RoomName = z
   .string()
   .max(200)

@@ -1,6 +1,6 @@
 import { createMemoryStore } from '@telltale/shared/store/memory';
-import { afterEach, describe, expect, it } from 'vitest';
-import { eventually, sleep } from '../../test/support/clients.ts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { eventually } from '../../test/support/clients.ts';
 import { silentLogger } from '../instrument/log.ts';
 import { type PresenceChange, PresenceTracker } from './presence.ts';
 
@@ -28,10 +28,24 @@ function cluster(t = timings) {
   return { store, announced, trackers, node };
 }
 
+/**
+ * Grace periods run on fake timers, so "nothing was announced" is checked at exact instants of the
+ * clock, not after a sleep that a slow machine may not have finished. Store operations are
+ * promise-only in the memory store: one macrotask (setImmediate, left real) lets them all settle.
+ */
+function fakeClock() {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+  return async (ms = 0) => {
+    await vi.advanceTimersByTimeAsync(ms);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  };
+}
+
 let trackers: PresenceTracker[] = [];
 afterEach(async () => {
   await Promise.all(trackers.map((t) => t.stop()));
   trackers = [];
+  vi.useRealTimers();
 });
 
 describe('PresenceTracker', () => {
@@ -70,62 +84,69 @@ describe('PresenceTracker', () => {
   });
 
   it('waits the grace period before offline, and a reconnect within it announces nothing', async () => {
+    const tick = fakeClock();
     const c = cluster(graceTimings);
     trackers = c.trackers;
     const a = c.node('a');
     a.connect('u1', 's1', 'client');
-    await eventually(() => c.announced.length === 1, 1000, 'online');
+    await tick();
+    expect(c.announced).toEqual(['u1 online']);
     a.disconnect('u1', 's1');
-    await sleep(graceTimings.graceMs / 2);
+    await tick(graceTimings.graceMs - 1);
     expect(a.snapshot().online).toEqual(['u1']);
     a.connect('u1', 's2', 'client');
-    await sleep(graceTimings.graceMs * 1.5);
+    await tick(2 * graceTimings.graceMs);
     expect(c.announced).toEqual(['u1 online']);
+    expect(a.snapshot().online).toEqual(['u1']);
 
     a.disconnect('u1', 's2');
-    await sleep(graceTimings.graceMs / 2);
+    await tick(graceTimings.graceMs - 1);
     expect(c.announced).toEqual(['u1 online']);
-    await eventually(() => c.announced.length === 2, 1000, 'offline');
-    expect(c.announced[1]).toBe('u1 offline');
+    await tick(1);
+    expect(c.announced).toEqual(['u1 online', 'u1 offline']);
     expect(a.snapshot().online).toEqual([]);
     expect(await c.store.getPresence('c', 'u1')).toBeNull();
   });
 
   it('treats a user with tabs on two nodes as one user', async () => {
+    const tick = fakeClock();
     const c = cluster(graceTimings);
     trackers = c.trackers;
     const a = c.node('a');
     const b = c.node('b');
     a.connect('u1', 'sa', 'attendant');
-    await eventually(() => c.announced.length === 1, 1000, 'online');
+    await tick();
+    expect(c.announced).toEqual(['u1 online']);
     b.connect('u1', 'sb', 'attendant');
-    await eventually(
-      async () => Object.keys((await c.store.getPresence('c', 'u1'))?.nodes ?? {}).length === 2,
-    );
+    await tick();
+    expect((await c.store.getPresence('c', 'u1'))?.nodes).toEqual({ a: 1, b: 1 });
     expect(c.announced).toEqual(['u1 online']);
 
     // The tab on a closes: a's grace runs out, but b still holds the user, so no offline.
     a.disconnect('u1', 'sa');
-    await sleep(graceTimings.graceMs * 1.5);
-    expect(c.announced).toEqual(['u1 online']);
+    await tick(graceTimings.graceMs);
     expect((await c.store.getPresence('c', 'u1'))?.nodes).toEqual({ b: 1 });
+    expect(c.announced).toEqual(['u1 online']);
 
     b.disconnect('u1', 'sb');
-    await eventually(() => c.announced.length === 2, 1000, 'offline');
+    await tick(graceTimings.graceMs);
     expect(c.announced).toEqual(['u1 online', 'u1 offline']);
   });
 
   it('a reconnect to another node during the grace period keeps the user online', async () => {
+    const tick = fakeClock();
     const c = cluster(graceTimings);
     trackers = c.trackers;
     const a = c.node('a');
     const b = c.node('b');
     a.connect('u1', 'sa', 'attendant');
-    await eventually(() => c.announced.length === 1, 1000, 'online');
+    await tick();
+    expect(c.announced).toEqual(['u1 online']);
     a.disconnect('u1', 'sa');
     b.connect('u1', 'sb', 'attendant');
-    await sleep(graceTimings.graceMs * 1.5);
-    expect(c.announced).toEqual(['u1 online']);
+    // a's grace runs out and withdraws its share; b's tab keeps the user online.
+    await tick(graceTimings.graceMs);
     expect(await c.store.getPresence('c', 'u1')).toMatchObject({ status: 'online', nodes: { b: 1 } });
+    expect(c.announced).toEqual(['u1 online']);
   });
 });

@@ -30,7 +30,7 @@ interface LocalUser {
 }
 
 /**
- * Presence of seeds/002 across the cluster: online while heartbeats arrive, away when every socket
+ * Presence of the reference app's users across the cluster: online while heartbeats arrive, away when every socket
  * of the user missed two heartbeat intervals (or the user chose away), offline once the last socket
  * is gone and no reconnect happened within the grace period — on any node. Each node writes its
  * share of a user to the store; the store folds the shares, so a user with tabs on two nodes is

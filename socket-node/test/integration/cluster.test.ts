@@ -21,7 +21,6 @@ import {
   next,
   openAs,
   refusal,
-  sleep,
   token,
 } from '../support/clients.ts';
 import { testSettings } from '../support/node.ts';
@@ -113,10 +112,23 @@ describe('two nodes on one Redis', () => {
       rooms: ['thread:t1'],
       data: { threadId: 't1', text: 'hello' },
     });
-    await eventually(() => gotA.length === 1 && gotB.length === 1, 3000, 'delivered on both nodes');
-    await sleep(150);
-    expect(gotA).toEqual([{ threadId: 't1', text: 'hello' }]);
-    expect(gotB).toEqual([{ threadId: 't1', text: 'hello' }]);
+    // Sentinel: a second event on the same channel; once it is in, any duplicate of the first is too.
+    await publishBusinessEvent(backbone, CLUSTER, {
+      event: 'thread:message',
+      rooms: ['thread:t1'],
+      data: { threadId: 't1', text: 'sentinel' },
+    });
+    await eventually(
+      () => [gotA, gotB].every((got) => got.some((m) => (m as { text: string }).text === 'sentinel')),
+      3000,
+      'sentinel delivered on both nodes',
+    );
+    const expected = [
+      { threadId: 't1', text: 'hello' },
+      { threadId: 't1', text: 'sentinel' },
+    ];
+    expect(gotA).toEqual(expected);
+    expect(gotB).toEqual(expected);
   });
 
   it('carry a client broadcast (typing) across nodes through the Redis adapter', async () => {
@@ -130,6 +142,12 @@ describe('two nodes on one Redis', () => {
   });
 
   it('count one user with tabs on both nodes once, and announce offline only when both are gone', async () => {
+    // Users of earlier tests are past their grace period: the presence counts below are this test's.
+    const present = (node: SocketNode) => {
+      const { online, away } = node.presence.snapshot();
+      return online.length + away.length;
+    };
+    await eventually(() => present(a) + present(b) === 0, 3000, 'earlier users offline');
     const watcher = await on(a, '/hub', { sub: 'watcher', role: 'admin' });
     const isA5 = (s: { userId: string }) => s.userId === 'a5';
     const onlines = collect<{ userId: string }>(watcher, 'attendant:online');
@@ -143,13 +161,24 @@ describe('two nodes on one Redis', () => {
     await Promise.all([a.instrumentation.flushNow(), b.instrumentation.flushNow()]);
     const records = await edge.readNodes(CLUSTER);
     const view = mergeSnapshots(records, Date.now(), { cluster: CLUSTER, intervalMs: INTERVAL });
-    const flushed = records.map((r) => NodeSnapshot.parse(JSON.parse(r.raw ?? 'null')).presence.online);
-    expect(flushed.every((online) => online.includes('a5'))).toBe(true);
-    expect(view.presence.online).toBe(new Set(flushed.flat()).size);
-    expect(view.presence.online).toBe(flushed.flat().length - 1);
+    const flushed = Object.fromEntries(
+      records.map((r) => [r.nodeId, NodeSnapshot.parse(JSON.parse(r.raw ?? 'null')).presence.online.sort()]),
+    );
+    expect(flushed).toEqual({ 'node-a': ['a5', 'watcher'], 'node-b': ['a5'] });
+    // a5 has a tab on each node and counts once: a5 and the watcher.
+    expect(view.presence.online).toBe(2);
 
     tabA.close();
-    await sleep(700);
+    // Node a's grace ran out once it withdrew its share; b still holds a5.
+    await eventually(
+      async () => JSON.stringify((await edge.getPresence(CLUSTER, 'a5'))?.nodes) === '{"node-b":1}',
+      3000,
+      "node a's share of a5 withdrawn",
+    );
+    // Sentinel: a user who comes online on node a later is announced on the watcher's socket after
+    // anything node a decided about a5.
+    await on(a, '/hub', { sub: 'a5-sentinel', role: 'attendant' });
+    await eventually(() => onlines.some((s) => s.userId === 'a5-sentinel'), 3000, 'sentinel announced');
     expect(offlines.filter(isA5)).toEqual([]);
     tabB.close();
     await eventually(() => offlines.some(isA5), 3000, 'offline announced');
@@ -214,9 +243,10 @@ describe('two nodes on one Redis', () => {
       ['node-a', true, 1],
       ['node-b', true, 1],
     ]);
-    await eventually(() => notices.length === 1, 2000, 'broadcast delivered');
-    await sleep(100);
-    expect(notices).toHaveLength(1);
+    // Sentinel: a second broadcast; once it is in, any duplicate of the first is too.
+    await command({ type: 'broadcast', namespace: '/hub', room: 'thread:b1', event: 'notice', data: 2 });
+    await eventually(() => notices.includes(2), 2000, 'broadcasts delivered');
+    expect(notices).toEqual([1, 2]);
 
     await eventually(
       async () =>

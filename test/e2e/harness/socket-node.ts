@@ -18,7 +18,7 @@ export interface SocketNodeEnv {
 
 /**
  * One socket node as an operator runs it: the `telltale-node` bin in its own process, configured
- * only through the environment of SPEC §7.
+ * only through its environment variables (README, "Configuration").
  */
 export class SocketNodeProcess {
   readonly process: ManagedProcess;

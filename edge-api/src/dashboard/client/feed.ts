@@ -42,7 +42,7 @@ interface Channel {
 /**
  * The live feed: WebSocket first, then SSE (read through fetch so the token travels as a header),
  * then polling GET /metrics. Reconnects with jittered exponential backoff; pause, resume and
- * force-update go to the server when the transport can carry them (seeds/004).
+ * force-update go to the server when the transport can carry them.
  */
 export class LiveFeed {
   private transport: Transport = 'websocket';

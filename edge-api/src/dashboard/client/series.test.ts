@@ -1,4 +1,5 @@
-import { mergeSnapshots, sampleRecord, sampleSnapshot } from '@telltale/shared';
+import { mergeSnapshots } from '@telltale/shared';
+import { sampleRecord, sampleSnapshot } from '@telltale/shared/testing';
 import { describe, expect, it } from 'vitest';
 import type { HistoryResponse } from './schemas.ts';
 import {

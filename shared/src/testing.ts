@@ -1,0 +1,2 @@
+/** Fixtures for tests: valid, realistic node snapshots and store records. Not for production code. */
+export { type SnapshotOverrides, sampleRecord, sampleSnapshot } from './merge/fixtures.ts';
