@@ -236,6 +236,7 @@ export class Instrumentation {
     this.stats.stop();
   }
 
+  /** For your readiness probe: not ready while starting, draining, in maintenance, or when the last flush failed. */
   readiness(): Readiness {
     const reason =
       this.mode === 'starting'
@@ -250,14 +251,17 @@ export class Instrumentation {
     return { ready: reason === null, mode: this.mode, reason };
   }
 
+  /** The rate limits in force on this node (set by the `rate-limits` admin command). */
   get rateLimits(): RateLimits {
     return this.limits;
   }
 
+  /** True once a flush reached the store and the last one did. */
   get redisConnected(): boolean {
     return this.redis.connected === true;
   }
 
+  /** Maintenance on: new connections are refused with `message`; existing sockets keep working. */
   setMaintenance(enabled: boolean, message: string | null = null): void {
     if (this.mode === 'draining') return;
     if (enabled) {
@@ -269,6 +273,7 @@ export class Instrumentation {
     }
   }
 
+  /** Per-socket and per-user event limits (null: none); events over a limit are refused and counted. */
   setRateLimits(limits: RateLimits): void {
     this.limits = limits;
   }
@@ -280,25 +285,31 @@ export class Instrumentation {
 
   // ── hooks for the application ────────────────────────────────────────────────────────────
 
+  /** Count a refused handshake: call it from your auth middleware when you refuse a socket. */
   recordAuthFailure(): void {
     this.counters.authFailures++;
   }
+  /** Count an error your code caught (handler errors that throw are counted already). */
   recordError(): void {
     this.counters.errors++;
   }
+  /** Count a payload your validation refused. */
   recordInvalidPayload(): void {
     this.counters.invalidPayloads++;
   }
+  /** Count a business event from your backbone, delivered (`true`) or refused as malformed. */
   recordBusinessEvent(accepted: boolean): void {
     if (accepted) this.counters.businessEvents++;
     else this.counters.businessEventsRejected++;
   }
 
+  /** Called with every snapshot flushed; returns the function that removes the listener. */
   onFlush(listener: (snapshot: NodeSnapshot) => void): () => void {
     this.flushListeners.add(listener);
     return () => this.flushListeners.delete(listener);
   }
 
+  /** Called with every admin command this node answered and its ack; returns the remover. */
   onCommand(listener: (envelope: CommandEnvelope, ack: CommandAck) => void): () => void {
     this.commandListeners.add(listener);
     return () => this.commandListeners.delete(listener);
