@@ -13,6 +13,7 @@ import { dashboardRoutes } from './dashboard/index.ts';
 import { healthRoutes } from './health/routes.ts';
 import { liveRoutes } from './live/routes.ts';
 import { metricsRoutes } from './metrics/routes.ts';
+import { openApiRoutes } from './openapi/index.ts';
 import { HttpProblem, ProblemType, problem } from './problem/index.ts';
 import { rateLimitAdmin, TokenBuckets } from './rate-limit/index.ts';
 
@@ -95,6 +96,7 @@ export function createApp(deps: AppDeps): Hono<EdgeEnv> {
   app.route('/admin', alertRoutes(services));
   app.route('/admin', liveRoutes(services));
   app.route(DASHBOARD_PATH, deps.dashboard ?? dashboardRoutes());
+  app.route('/', openApiRoutes(app));
 
   app.notFound((c) =>
     problem(c, {

@@ -1,9 +1,10 @@
-import { AlertRule } from '@telltale/shared';
+import { AlertEvent, AlertRule, AlertState } from '@telltale/shared';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { EdgeEnv, EdgeServices } from '../context.ts';
+import { adminRoute, body } from '../openapi/describe.ts';
 import { fromStore } from '../problem/index.ts';
-import { readJson } from '../problem/request.ts';
+import { validate } from '../problem/request.ts';
 import { isAlertableMetric } from './metric-path.ts';
 
 const CheckedRule = AlertRule.superRefine((rule, ctx) => {
@@ -28,15 +29,44 @@ export const AlertRules = z
     });
   });
 
+const Alerts = z.looseObject({
+  active: z.array(AlertState),
+  history: z.array(AlertEvent),
+  rules: z.array(AlertRule),
+});
+
 export function alertRoutes(s: EdgeServices): Hono<EdgeEnv> {
   const routes = new Hono<EdgeEnv>();
 
-  routes.get('/alerts', s.admin, async (c) => c.json(await s.aggregator.alerts()));
+  routes.get(
+    '/alerts',
+    adminRoute({
+      summary: 'Active alerts, state history and rules',
+      tags: ['alerts'],
+      responses: { 200: { description: 'Alert state', content: body(Alerts) } },
+    }),
+    s.admin,
+    async (c) => c.json(await s.aggregator.alerts()),
+  );
 
-  routes.put('/alerts/rules', s.admin, s.limit, async (c) => {
-    const rules = await readJson(c, AlertRules);
-    return c.json({ rules: await fromStore(s.aggregator.setRules(rules)) });
-  });
+  routes.put(
+    '/alerts/rules',
+    adminRoute({
+      summary: 'Replace the alert rules (a JSON array)',
+      tags: ['alerts'],
+      mutation: true,
+      responses: {
+        200: {
+          description: 'The rules now in force',
+          content: body(z.object({ rules: z.array(AlertRule) })),
+        },
+      },
+    }),
+    s.admin,
+    s.limit,
+    validate('json', AlertRules),
+    async (c) => c.json({ rules: await fromStore(s.aggregator.setRules(c.req.valid('json'))) }),
+  );
 
   return routes;
 }

@@ -1,29 +1,53 @@
-import { AuditCursor, Command, type CommandResult, commandSigner } from '@telltale/shared';
+import { AuditCursor, AuditEntry, Command, CommandResult, commandSigner } from '@telltale/shared';
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import type { EdgeEnv, EdgeServices } from '../context.ts';
-import { fromStore, HttpProblem, ProblemType, validationProblem } from '../problem/index.ts';
-import { PageLimit, readJson, readQuery } from '../problem/request.ts';
+import { adminRoute, body } from '../openapi/describe.ts';
+import { fromStore, HttpProblem, ProblemType } from '../problem/index.ts';
+import { PageLimit, validate } from '../problem/request.ts';
 import { dispatchCommand, resultStatus } from './dispatch.ts';
 
-const JsonObject = z.record(z.string(), z.unknown(), { error: 'body must be a JSON object' });
+/** What a route takes for one command type: the shared Command schema's variant without `type`. */
+function input<T extends Command['type']>(type: T) {
+  const variant = Command.options.find((option) => option.shape.type.value === type);
+  if (!variant) throw new Error(`no command of type '${type}'`);
+  return (variant as z.ZodObject).omit({ type: true }) as unknown as z.ZodType<
+    Omit<Extract<Command, { type: T }>, 'type'>
+  >;
+}
+
+const Result = CommandResult.meta({ id: 'CommandResult' });
+
+const AuditPage = z.object({
+  items: z.array(AuditEntry.meta({ id: 'AuditEntry' })),
+  nextCursor: z.string().nullable(),
+});
+
+const answered = (summary: string) =>
+  adminRoute({
+    summary,
+    tags: ['commands'],
+    mutation: true,
+    responses: {
+      200: { description: 'Every targeted node acked', content: body(Result) },
+      207: {
+        description: 'Some node did not answer by COMMAND_TIMEOUT_MS or reported an error (same body)',
+        content: body(Result),
+      },
+    },
+  });
 
 const AuditQuery = z.object({
   cursor: AuditCursor.optional(),
   limit: PageLimit,
 });
 
-/**
- * The admin commands (disconnect a socket, a user or everyone; broadcast; rate limits; maintenance),
- * each validated with the shared Command schema, plus the audit trail.
- */
+/** The command routes of SPEC §5, each validated with the shared Command schema, plus the audit trail. */
 export function commandRoutes(s: EdgeServices): Hono<EdgeEnv> {
   const routes = new Hono<EdgeEnv>();
   const signer = s.config.COMMAND_SIGNING_KEY ? commandSigner(s.config.COMMAND_SIGNING_KEY) : null;
 
-  const run = async (c: Context<EdgeEnv>, input: Record<string, unknown>, from: 'body' | 'path' = 'body') => {
-    const parsed = Command.safeParse(input);
-    if (!parsed.success) throw validationProblem(from, parsed.error);
+  const run = async (c: Context<EdgeEnv>, command: Command) => {
     const result = await dispatchCommand(
       {
         store: s.store,
@@ -33,39 +57,75 @@ export function commandRoutes(s: EdgeServices): Hono<EdgeEnv> {
         now: s.now,
         background: backgroundOf(c),
       },
-      parsed.data,
+      command,
       c.get('principal').actor,
     );
     return answer(c, result);
   };
 
-  routes.post('/disconnect/:socketId', s.admin, s.limit, (c) =>
-    run(c, { type: 'disconnect-socket', socketId: c.req.param('socketId') }, 'path'),
+  routes.post(
+    '/disconnect/:socketId',
+    answered('Disconnect one socket, on the node that holds it (404 if none does)'),
+    s.admin,
+    s.limit,
+    validate('param', input('disconnect-socket')),
+    (c) => run(c, { type: 'disconnect-socket', ...c.req.valid('param') }),
   );
-  routes.post('/users/:userId/disconnect', s.admin, s.limit, (c) =>
-    run(c, { type: 'disconnect-user', userId: c.req.param('userId') }, 'path'),
+  routes.post(
+    '/users/:userId/disconnect',
+    answered('Disconnect every socket of a user, on every node (404 if none had one)'),
+    s.admin,
+    s.limit,
+    validate('param', input('disconnect-user')),
+    (c) => run(c, { type: 'disconnect-user', ...c.req.valid('param') }),
   );
-  routes.post('/broadcast', s.admin, s.limit, async (c) =>
-    run(c, { ...(await readJson(c, JsonObject)), type: 'broadcast' }),
+  routes.post(
+    '/broadcast',
+    answered('Emit an event to a namespace, or a room of it, on every node'),
+    s.admin,
+    s.limit,
+    validate('json', input('broadcast')),
+    (c) => run(c, { type: 'broadcast', ...c.req.valid('json') }),
   );
-  routes.post('/maintenance', s.admin, s.limit, async (c) =>
-    run(c, { ...(await readJson(c, JsonObject)), type: 'maintenance' }),
+  routes.post(
+    '/maintenance',
+    answered('Turn maintenance mode on or off on every node'),
+    s.admin,
+    s.limit,
+    validate('json', input('maintenance')),
+    (c) => run(c, { type: 'maintenance', ...c.req.valid('json') }),
   );
-  routes.put('/rate-limits', s.admin, s.limit, async (c) =>
-    run(c, { ...(await readJson(c, JsonObject)), type: 'rate-limit' }),
+  routes.put(
+    '/rate-limits',
+    answered('Set the per-socket and per-user event rate limits (null: no limit)'),
+    s.admin,
+    s.limit,
+    validate('json', input('rate-limit')),
+    (c) => run(c, { type: 'rate-limit', ...c.req.valid('json') }),
   );
-  routes.post('/disconnect-all', s.admin, s.limit, async (c) => {
-    const body =
-      c.req.header('content-length') === '0' || !c.req.header('content-type')
-        ? {}
-        : await readJson(c, JsonObject);
-    return run(c, { ...body, type: 'disconnect-all' });
-  });
+  routes.post(
+    '/disconnect-all',
+    answered('Emergency: disconnect every socket on every node; the body is optional'),
+    s.admin,
+    s.limit,
+    validate('json', input('disconnect-all'), { optional: true }),
+    (c) => run(c, { type: 'disconnect-all', ...c.req.valid('json') }),
+  );
 
-  routes.get('/commands', s.admin, async (c) => {
-    const { cursor, limit } = readQuery(c, AuditQuery);
-    return c.json(await fromStore(s.store.readAudit(s.config.CLUSTER_ID, { cursor, limit })));
-  });
+  routes.get(
+    '/commands',
+    adminRoute({
+      summary: 'The audit trail of commands, newest first',
+      tags: ['commands'],
+      responses: { 200: { description: 'One page of audit entries', content: body(AuditPage) } },
+    }),
+    s.admin,
+    validate('query', AuditQuery),
+    async (c) => {
+      const { cursor, limit } = c.req.valid('query');
+      return c.json(await fromStore(s.store.readAudit(s.config.CLUSTER_ID, { cursor, limit })));
+    },
+  );
 
   return routes;
 }

@@ -1,11 +1,12 @@
 import { Hono } from 'hono';
+import { publicRoute, text } from '../openapi/describe.ts';
 import { DASHBOARD_CSS, DASHBOARD_HASH, DASHBOARD_HTML, DASHBOARD_JS } from './assets.generated.ts';
 
 /**
  * The page may only talk to its own origin and load its own assets: no CDN, no inline script.
  * `connect-src 'self'` covers the same-origin WebSocket feed as well.
  */
-const DASHBOARD_CSP = [
+export const DASHBOARD_CSP = [
   "default-src 'none'",
   "script-src 'self'",
   "style-src 'self'",
@@ -27,14 +28,21 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
 export function dashboardRoutes(): Hono {
   const routes = new Hono();
 
-  routes.get('/', (c) =>
-    c.body(DASHBOARD_HTML, 200, {
-      'content-type': 'text/html; charset=utf-8',
-      'cache-control': 'no-cache',
-      'content-security-policy': DASHBOARD_CSP,
-      'referrer-policy': 'no-referrer',
-      'x-frame-options': 'DENY',
+  routes.get(
+    '/',
+    publicRoute({
+      summary: 'The realtime dashboard; the admin token is entered in the page',
+      tags: ['pages'],
+      responses: { 200: { description: 'The dashboard page', content: text('text/html') } },
     }),
+    (c) =>
+      c.body(DASHBOARD_HTML, 200, {
+        'content-type': 'text/html; charset=utf-8',
+        'cache-control': 'no-cache',
+        'content-security-policy': DASHBOARD_CSP,
+        'referrer-policy': 'no-referrer',
+        'x-frame-options': 'DENY',
+      }),
   );
 
   const asset = (body: string, type: string) =>

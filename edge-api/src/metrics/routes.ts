@@ -1,5 +1,5 @@
 import {
-  type ClusterView,
+  ClusterView,
   type ExpositionOptions,
   JSON_CONTENT_TYPE,
   METRICS_FORMATS,
@@ -16,13 +16,22 @@ import { z } from 'zod';
 import { HistoryQuery } from '../aggregator/history.ts';
 import type { EdgeEnv, EdgeServices } from '../context.ts';
 import { wantsFresh } from '../fresh.ts';
+import { adminRoute, body, publicRoute, text } from '../openapi/describe.ts';
 import { noClusterView } from '../problem/index.ts';
-import { readQuery } from '../problem/request.ts';
+import { validate } from '../problem/request.ts';
 
 const MetricsQuery = z.object({
   format: z
     .enum(METRICS_FORMATS, { error: `format must be one of ${METRICS_FORMATS.join(', ')}` })
     .optional(),
+});
+
+const History = z.looseObject({
+  resolution: z.enum(['tick', '1m']),
+  intervalMs: z.number(),
+  from: z.number(),
+  to: z.number(),
+  points: z.array(z.looseObject({ at: z.number() })),
 });
 
 const CONTENT_TYPES: Record<MetricsFormat, string> = {
@@ -54,19 +63,51 @@ export function metricsRoutes(s: EdgeServices): Hono<EdgeEnv> {
     ...(s.config.LATENCY_BUCKETS ? { latencyBuckets: s.config.LATENCY_BUCKETS } : {}),
   };
 
-  routes.get('/', async (c) => {
-    await s.auth.metrics(c.req.header('authorization'));
-    const { format: formatParam } = readQuery(c, MetricsQuery);
-    const latest = await s.aggregator.latest({ fresh: await wantsFresh(c, s) });
-    if (!latest.view) throw noClusterView(latest.error, { 'retry-after': '5' });
-    const format = negotiateMetricsFormat(c.req.header('accept') ?? null, formatParam ?? null);
-    c.header('cache-control', 'no-store');
-    c.header('vary', 'Accept');
-    return c.body(rendered(latest.view, format, exposition), 200, { 'content-type': CONTENT_TYPES[format] });
-  });
+  routes.get(
+    '/',
+    publicRoute({
+      summary: 'The merged cluster view: JSON, Prometheus 0.0.4 or OpenMetrics (by Accept or ?format=)',
+      description: 'Public, or METRICS_TOKEN as a bearer token when set. Room names are masked.',
+      tags: ['metrics'],
+      bearer: 'metricsBearer',
+      responses: {
+        200: {
+          description: 'The view in the negotiated format',
+          content: {
+            ...body(ClusterView.meta({ id: 'ClusterView' })),
+            ...text('text/plain', 'application/openmetrics-text'),
+          },
+        },
+      },
+    }),
+    async (c, next) => {
+      await s.auth.metrics(c.req.header('authorization'));
+      await next();
+    },
+    validate('query', MetricsQuery),
+    async (c) => {
+      const { format: formatParam } = c.req.valid('query');
+      const latest = await s.aggregator.latest({ fresh: await wantsFresh(c, s) });
+      if (!latest.view) throw noClusterView(latest.error, { 'retry-after': '5' });
+      const format = negotiateMetricsFormat(c.req.header('accept') ?? null, formatParam ?? null);
+      c.header('cache-control', 'no-store');
+      c.header('vary', 'Accept');
+      return c.body(rendered(latest.view, format, exposition), 200, {
+        'content-type': CONTENT_TYPES[format],
+      });
+    },
+  );
 
-  routes.get('/history', s.admin, async (c) =>
-    c.json(await s.aggregator.history(readQuery(c, HistoryQuery))),
+  routes.get(
+    '/history',
+    adminRoute({
+      summary: 'History: tick points up to 120 minutes, 1-minute rollups up to 1440',
+      tags: ['metrics'],
+      responses: { 200: { description: 'Points, oldest first', content: body(History) } },
+    }),
+    s.admin,
+    validate('query', HistoryQuery),
+    async (c) => c.json(await s.aggregator.history(c.req.valid('query'))),
   );
 
   return routes;

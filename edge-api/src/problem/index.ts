@@ -56,7 +56,7 @@ export interface FieldError {
 }
 
 /** `rules[0].threshold` style paths so the operator sees exactly which field was wrong. */
-export function fieldErrors(error: z.ZodError): FieldError[] {
+export function fieldErrors(error: z.core.$ZodError): FieldError[] {
   return error.issues.map((issue) => ({
     path: issue.path.reduce<string>(
       (acc, key) =>
@@ -67,7 +67,7 @@ export function fieldErrors(error: z.ZodError): FieldError[] {
   }));
 }
 
-export function validationProblem(where: 'body' | 'query' | 'path', error: z.ZodError): HttpProblem {
+export function validationProblem(where: 'body' | 'query' | 'path', error: z.core.$ZodError): HttpProblem {
   const errors = fieldErrors(error);
   const located = (path: string) =>
     path === '' ? where : path.startsWith('[') ? `${where}${path}` : `${where}.${path}`;

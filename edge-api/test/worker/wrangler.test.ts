@@ -3,6 +3,7 @@ import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { freePort } from '../../../test/support/redis.ts';
+import { makeEdge } from '../harness.ts';
 import { ClusterUnderWrangler, INTERVAL_MS as TICK_MS } from './cluster-under-wrangler.ts';
 import { startWranglerDev, type WranglerDev } from './wrangler-dev.ts';
 
@@ -71,6 +72,20 @@ describe('the Worker under wrangler dev', { timeout: 60_000 }, () => {
     );
     expect(health.status).toBe(200);
     expect(health.type).toContain('application/health+json');
+  });
+
+  it('serves the same /openapi.json as the Node edge, and the /docs page', async () => {
+    const worker = await getJson('/openapi.json');
+    expect(worker.status).toBe(200);
+    const node = makeEdge();
+    const local = (await (await node.app.request('/openapi.json')).json()) as Record<string, unknown>;
+    await node.stop();
+    expect(Object.keys(worker.body.paths as object)).toEqual(Object.keys(local.paths as object));
+    expect(worker.body.components).toEqual(local.components);
+    const docs = await fetch(`${cluster.url}/docs`);
+    expect(docs.status).toBe(200);
+    expect(docs.headers.get('content-security-policy')).toMatch(/^default-src 'none'; style-src 'sha256-/);
+    expect(await docs.text()).toContain('/admin/broadcast');
   });
 
   it('counts exactly the clients connected, and serves Prometheus text promtool accepts', async () => {
