@@ -42,7 +42,10 @@ const AuditQuery = z.object({
   limit: PageLimit,
 });
 
-/** The command routes of SPEC §5, each validated with the shared Command schema, plus the audit trail. */
+/**
+ * The admin commands (disconnect a socket, a user or everyone; broadcast; rate limits; maintenance),
+ * each validated with the shared Command schema, plus the audit trail.
+ */
 export function commandRoutes(s: EdgeServices): Hono<EdgeEnv> {
   const routes = new Hono<EdgeEnv>();
   const signer = s.config.COMMAND_SIGNING_KEY ? commandSigner(s.config.COMMAND_SIGNING_KEY) : null;

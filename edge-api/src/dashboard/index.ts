@@ -6,7 +6,7 @@ import { DASHBOARD_CSS, DASHBOARD_HASH, DASHBOARD_HTML, DASHBOARD_JS } from './a
  * The page may only talk to its own origin and load its own assets: no CDN, no inline script.
  * `connect-src 'self'` covers the same-origin WebSocket feed as well.
  */
-export const DASHBOARD_CSP = [
+const DASHBOARD_CSP = [
   "default-src 'none'",
   "script-src 'self'",
   "style-src 'self'",

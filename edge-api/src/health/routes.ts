@@ -1,4 +1,4 @@
-import { HealthReport, healthHttpStatus, renderVerboseHealth } from '@telltale/shared';
+import { HealthReport, healthHttpStatus, renderVerboseHealth, withTimeout } from '@telltale/shared';
 import { Hono } from 'hono';
 import type { EdgeEnv, EdgeServices } from '../context.ts';
 import { wantsFresh } from '../fresh.ts';
@@ -118,14 +118,4 @@ export function healthRoutes(s: EdgeServices): Hono<EdgeEnv> {
   );
 
   return routes;
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => {
-    if (timer !== undefined) clearTimeout(timer);
-  });
 }
