@@ -80,7 +80,10 @@ describe('a node process receiving SIGTERM', () => {
     // an edge to read once before it removes the node from the set.
     const left = (await edge.readNodes(CLUSTER)).find((n) => n.nodeId === 'child-1');
     expect(left?.raw).toBeNull();
-    expect(JSON.parse(left?.farewell ?? 'null')).toMatchObject({ node: { id: 'child-1', mode: 'draining' }, counters: { connects: 1 } });
+    expect(JSON.parse(left?.farewell ?? 'null')).toMatchObject({
+      node: { id: 'child-1', mode: 'draining' },
+      counters: { connects: 1 },
+    });
     const keys = clusterKeys(CLUSTER);
     const raw = new Redis(redis.url);
     expect(await raw.exists(keys.node('child-1'), keys.nodeSockets('child-1'))).toBe(0);
