@@ -59,8 +59,11 @@ export interface GeneratedRequest {
   kind: string;
 }
 
-/** Arbitraries for one document: `$ref`s resolve against its components. */
-export function arbitraries(doc: OpenApiDocument) {
+/**
+ * Arbitraries for one document: `$ref`s resolve against its components. `opaque` names query
+ * parameters only the server can produce valid values for (cursors): valid requests leave them out.
+ */
+export function arbitraries(doc: OpenApiDocument, opaque: readonly string[] = []) {
   const resolve = (schema: Schema): Schema => {
     if (!schema.$ref) return schema;
     const name = schema.$ref.replace('#/components/schemas/', '');
@@ -157,7 +160,9 @@ export function arbitraries(doc: OpenApiDocument) {
 
   const queryOf = (op: Operation): fc.Arbitrary<Record<string, string>> => {
     const model = Object.fromEntries(
-      params(op, 'query').map((p) => [p.name, value(p.schema ?? {}).map((v) => String(v))]),
+      params(op, 'query')
+        .filter((p) => !opaque.includes(p.name))
+        .map((p) => [p.name, value(p.schema ?? {}).map((v) => String(v))]),
     );
     return fc.record(model, {
       requiredKeys: params(op, 'query')

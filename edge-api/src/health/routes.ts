@@ -2,7 +2,7 @@ import { HealthReport, healthHttpStatus, renderVerboseHealth, withTimeout } from
 import { Hono } from 'hono';
 import type { EdgeEnv, EdgeServices } from '../context.ts';
 import { wantsFresh } from '../fresh.ts';
-import { body, publicRoute, text } from '../openapi/describe.ts';
+import { body, fresh, publicRoute, text } from '../openapi/describe.ts';
 
 const HEALTH_JSON = 'application/health+json';
 const PING_TIMEOUT_MS = 2000;
@@ -33,8 +33,10 @@ export function healthRoutes(s: EdgeServices): Hono<EdgeEnv> {
       tags: ['health'],
       parameters: [
         { name: 'verbose', in: 'query', required: false, allowEmptyValue: true, schema: { type: 'string' } },
+        ...fresh.parameters,
       ],
       responses: {
+        ...fresh.responses,
         200: {
           description: 'pass or warn',
           content: { ...body(HealthReport, HEALTH_JSON), ...text('text/plain') },

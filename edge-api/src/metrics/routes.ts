@@ -16,7 +16,7 @@ import { z } from 'zod';
 import { HistoryQuery } from '../aggregator/history.ts';
 import type { EdgeEnv, EdgeServices } from '../context.ts';
 import { wantsFresh } from '../fresh.ts';
-import { adminRoute, body, publicRoute, text } from '../openapi/describe.ts';
+import { adminRoute, body, fresh, publicRoute, text } from '../openapi/describe.ts';
 import { noClusterView } from '../problem/index.ts';
 import { validate } from '../problem/request.ts';
 
@@ -70,7 +70,9 @@ export function metricsRoutes(s: EdgeServices): Hono<EdgeEnv> {
       description: 'Public, or METRICS_TOKEN as a bearer token when set. Room names are masked.',
       tags: ['metrics'],
       bearer: 'metricsBearer',
+      parameters: fresh.parameters,
       responses: {
+        ...fresh.responses,
         200: {
           description: 'The view in the negotiated format',
           content: {

@@ -29,6 +29,23 @@ const problem = (description: string) => ({
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
 });
 
+/** `?fresh=1` on /health and /metrics: read the store now; admins only (see fresh.ts). */
+export const fresh = {
+  parameters: [
+    {
+      name: 'fresh',
+      in: 'query' as const,
+      required: false,
+      description: 'Read the store now instead of answering from the last tick (admins only; 0 or false: no)',
+      schema: { type: 'string' as const },
+    },
+  ],
+  responses: {
+    401: problem('?fresh without a valid admin credential'),
+    403: problem('?fresh with a credential that is not an admin one'),
+  },
+};
+
 const problems: Responses = {
   default: {
     description: 'An error, as application/problem+json (the status says which)',
