@@ -1,6 +1,6 @@
 import { InvalidCursorError } from '@telltale/shared';
 import { z } from 'zod';
-import { PageLimit } from '../problem/request.ts';
+import { PageLimit } from '../problem/page-limit.ts';
 
 export interface RoomRow {
   name: string;

@@ -25,6 +25,8 @@ export async function buildDashboard(): Promise<DashboardBuild> {
     format: 'esm',
     target: 'es2022',
     platform: 'browser',
+    // The workspace's sources, not whatever dist/ was last built: the bundle is a function of src.
+    conditions: ['@telltale/source'],
     minify: true,
     legalComments: 'none',
     write: false,

@@ -1,18 +1,10 @@
 import { zValidator } from '@hono/zod-validator';
 import type { Context, MiddlewareHandler } from 'hono';
 import { resolver, uniqueSymbol } from 'hono-openapi';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { HttpProblem, ProblemType, validationProblem } from './index.ts';
 
-const MAX_PAGE = 500;
-
-/** The `limit` of a paged query: a whole number from 1 to 500, 50 when absent. */
-export const PageLimit = z.coerce
-  .number({ error: 'limit must be a number' })
-  .int('limit must be a whole number')
-  .min(1, 'limit must be at least 1')
-  .max(MAX_PAGE, `limit must be at most ${MAX_PAGE}`)
-  .default(50);
+export { PageLimit } from './page-limit.ts';
 
 type Target = 'json' | 'query' | 'param';
 
