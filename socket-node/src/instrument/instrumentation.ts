@@ -1,27 +1,23 @@
-import { hostname } from 'node:os';
 import {
   type CommandAck,
   type CommandEnvelope,
   CommandGate,
   DEFAULT_CLOCK_SKEW_MS,
-  type FlushResult,
-  LatencySketch,
   type NodeMeta,
   type NodePresence,
   type NodeSnapshot,
-  type RateLimit,
-  SNAPSHOT_VERSION,
   type TelltaleStore,
   type Unsubscribe,
   withTimeout,
 } from '@telltale/shared';
 import type { ExtendedError, Namespace, Server, Socket } from 'socket.io';
+import { Admission, type RateLimits } from './admission.ts';
 import { type CommandHost, type CommandOutcome, executeCommand, parseCommand } from './commands.ts';
-import { CappedCounter, foldCounts, LABEL_CAP, OVERFLOW_LABEL } from './labels.ts';
+import { Flusher, NodeMeters, type NodeState } from './flusher.ts';
+import { OVERFLOW_LABEL } from './labels.ts';
 import { consoleLogger, describeError, type InstrumentLogger } from './log.ts';
 import { checkIds, guardIdentify } from './options.ts';
 import { ProcessStats } from './process-stats.ts';
-import { admit } from './rate-limit.ts';
 import { collectRooms } from './rooms.ts';
 import { hookedSocketPrototype } from './socket-hooks.ts';
 import { type SocketIdentity, SocketTable } from './socket-table.ts';
@@ -70,7 +66,7 @@ export interface InstrumentOptions<TSocket = Socket> {
   log?: InstrumentLogger;
 }
 
-export type RateLimits = { perSocket: RateLimit | null; perUser: RateLimit | null };
+export type { RateLimits } from './admission.ts';
 
 export interface Readiness {
   ready: boolean;
@@ -90,8 +86,6 @@ const RESERVED_EVENTS = new Set([
   'newListener',
   'removeListener',
 ]);
-/** The snapshot and sockets hashes expire this many flush intervals after a write. */
-const HASH_TTL_INTERVALS = 3;
 
 /**
  * Measures a Socket.IO server and flushes what it sees into the store every interval; executes
@@ -107,7 +101,6 @@ export class Instrumentation {
 
   private readonly store: TelltaleStore;
   private readonly log: InstrumentLogger;
-  private readonly version: string;
   private readonly roomCap: number;
   private readonly ackTtlMs: number;
   private readonly identify: (socket: Socket) => SocketIdentity;
@@ -117,48 +110,16 @@ export class Instrumentation {
   /** The app's own namespaces, there when `start()` ran: listed even when empty, unlike dynamic ones. */
   private readonly staticNamespaces = new Set<string>();
   private readonly stats = new ProcessStats(this.startedAt);
+  private readonly meters: NodeMeters;
+  private readonly counters: NodeMeters['counters'];
+  private readonly admission = new Admission(this.sockets);
+  private readonly flusher: Flusher;
 
-  private readonly counters = {
-    connects: 0,
-    disconnects: 0,
-    eventsIn: 0,
-    eventsOut: 0,
-    errors: 0,
-    authFailures: 0,
-    rateLimited: 0,
-    invalidPayloads: 0,
-    commandsExecuted: 0,
-    commandsRejected: 0,
-    businessEvents: 0,
-    businessEventsRejected: 0,
-  };
-  private readonly inByType: CappedCounter;
-  private readonly outByType: CappedCounter;
-  private readonly disconnectReasons = new CappedCounter(50);
-  private readonly window = new LatencySketch();
-  private readonly cumulative = new LatencySketch();
-
-  private mode: NodeMeta['mode'] = 'starting';
-  private maintenanceMessage: string | null = null;
-  private limits: RateLimits = { perSocket: null, perUser: null };
-  /** What the last flush found; null until one measured it, so the first snapshot claims nothing. */
-  private redis: { connected: boolean | null; latencyMs: number | null } = {
-    connected: null,
-    latencyMs: null,
-  };
-  private needsFullSync = true;
-  /** When the last flush the store confirmed began: its writes expire a TTL after that, at the earliest. */
-  private lastWriteAt: number | null = null;
-  private failures = 0;
-  private inFlight: Promise<boolean> | null = null;
-  private timer: NodeJS.Timeout | null = null;
-  private retryTimer: NodeJS.Timeout | null = null;
   private subscribeTimer: NodeJS.Timeout | null = null;
   private unsubscribeCommands: Unsubscribe | null = null;
   private running = false;
   private readonly commandGate: CommandGate;
   private commandQueue: Promise<void> = Promise.resolve();
-  private readonly flushListeners = new Set<(snapshot: NodeSnapshot) => void>();
   private readonly commandListeners = new Set<(envelope: CommandEnvelope, ack: CommandAck) => void>();
 
   constructor(
@@ -171,7 +132,6 @@ export class Instrumentation {
     this.cluster = ids.cluster;
     this.nodeId = ids.nodeId;
     this.intervalMs = options.flushIntervalMs ?? 5000;
-    this.version = options.version ?? '0.0.0';
     this.roomCap = options.roomCap ?? 1000;
     this.ackTtlMs = options.ackTtlMs ?? 60_000;
     this.commandGate = new CommandGate({
@@ -185,8 +145,21 @@ export class Instrumentation {
     );
     this.presence = options.presence ?? (() => ({ online: [], away: [], staleClients: 0 }));
     this.include = options.include ?? (() => true);
-    this.inByType = new CappedCounter(options.eventTypeCap ?? 50);
-    this.outByType = new CappedCounter(options.eventTypeCap ?? 50);
+    this.meters = new NodeMeters(options.eventTypeCap ?? 50);
+    this.counters = this.meters.counters;
+    this.flusher = new Flusher({
+      store: this.store,
+      cluster: this.cluster,
+      nodeId: this.nodeId,
+      version: options.version ?? '0.0.0',
+      startedAt: this.startedAt,
+      intervalMs: this.intervalMs,
+      log: this.log,
+      sockets: this.sockets,
+      meters: this.meters,
+      stats: this.stats,
+      state: () => this.state(),
+    });
 
     for (const nsp of io._nsps.values()) this.attach(nsp);
     io.on('new_namespace', (nsp) => this.attach(nsp));
@@ -198,35 +171,36 @@ export class Instrumentation {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
+    this.flusher.start();
     for (const name of this.namespaces.keys()) this.staticNamespaces.add(name);
     await this.subscribe();
     await this.flushNow();
-    if (this.mode === 'starting') this.mode = 'running';
-    this.timer = setInterval(() => void this.flushNow(), this.intervalMs);
-    this.timer.unref();
+    this.admission.started();
+    this.flusher.schedule();
   }
 
   /** Not ready any more, new connections refused; existing sockets keep working. */
   drain(): void {
-    this.mode = 'draining';
+    this.admission.drain();
   }
 
   /** Final flush, then (by default) leaves the cluster: the node's hashes are deleted. */
   async stop(options: { deregister?: boolean } = {}): Promise<void> {
     this.drain();
     this.running = false;
-    for (const timer of [this.timer, this.retryTimer, this.subscribeTimer]) if (timer) clearTimeout(timer);
-    this.timer = this.retryTimer = this.subscribeTimer = null;
+    this.flusher.stop();
+    if (this.subscribeTimer) clearTimeout(this.subscribeTimer);
+    this.subscribeTimer = null;
     const unsubscribe = this.unsubscribeCommands;
     this.unsubscribeCommands = null;
     await unsubscribe?.().catch((error) =>
       this.log.warn(`unsubscribing from commands failed: ${describeError(error)}`),
     );
     if (options.deregister ?? true) {
-      await this.inFlight;
+      await this.flusher.settled();
       // The final counters go out as a farewell the edge reads before it drops the node: deleting
       // the hashes right after a last flush lost that interval whenever no tick fell in between.
-      const snapshot = this.buildSnapshot(true);
+      const snapshot = this.flusher.snapshot(true);
       await this.store
         .leave(this.cluster, { snapshot, ttlMs: FAREWELL_TTL_MS })
         .catch((error) => this.log.warn(`deregistering node ${this.nodeId} failed: ${describeError(error)}`));
@@ -239,48 +213,34 @@ export class Instrumentation {
   /** For your readiness probe: not ready while starting, draining, in maintenance, or when the last flush failed. */
   readiness(): Readiness {
     const reason =
-      this.mode === 'starting'
-        ? 'starting'
-        : this.mode === 'draining'
-          ? 'shutting down'
-          : this.mode === 'maintenance'
-            ? `maintenance mode${this.maintenanceMessage ? `: ${this.maintenanceMessage}` : ''}`
-            : this.redis.connected === false
-              ? 'store unreachable (last flush failed)'
-              : null;
-    return { ready: reason === null, mode: this.mode, reason };
+      this.admission.notReadyReason() ??
+      (this.flusher.storeConnected === false ? 'store unreachable (last flush failed)' : null);
+    return { ready: reason === null, mode: this.admission.mode, reason };
   }
 
   /** The rate limits in force on this node (set by the `rate-limits` admin command). */
   get rateLimits(): RateLimits {
-    return this.limits;
+    return this.admission.rateLimits;
   }
 
   /** True once a flush reached the store and the last one did. */
   get redisConnected(): boolean {
-    return this.redis.connected === true;
+    return this.flusher.storeConnected === true;
   }
 
   /** Maintenance on: new connections are refused with `message`; existing sockets keep working. */
   setMaintenance(enabled: boolean, message: string | null = null): void {
-    if (this.mode === 'draining') return;
-    if (enabled) {
-      this.mode = 'maintenance';
-      this.maintenanceMessage = message;
-    } else if (this.mode === 'maintenance') {
-      this.mode = this.running ? 'running' : 'starting';
-      this.maintenanceMessage = null;
-    }
+    this.admission.setMaintenance(enabled, message, this.running);
   }
 
   /** Per-socket and per-user event limits (null: none); events over a limit are refused and counted. */
   setRateLimits(limits: RateLimits): void {
-    this.limits = limits;
+    this.admission.setRateLimits(limits);
   }
 
   /** Call after the store's connection came back: the next flush rewrites the sockets hash whole. */
   resyncSockets(): void {
-    this.needsFullSync = true;
+    this.flusher.resync();
   }
 
   // ── hooks for the application ────────────────────────────────────────────────────────────
@@ -305,8 +265,7 @@ export class Instrumentation {
 
   /** Called with every snapshot flushed; returns the function that removes the listener. */
   onFlush(listener: (snapshot: NodeSnapshot) => void): () => void {
-    this.flushListeners.add(listener);
-    return () => this.flushListeners.delete(listener);
+    return this.flusher.onFlush(listener);
   }
 
   /** Called with every admin command this node answered and its ack; returns the remover. */
@@ -319,124 +278,25 @@ export class Instrumentation {
 
   /** What this node would flush now, without starting a new interval. */
   snapshot(): NodeSnapshot {
-    return this.buildSnapshot(false);
+    return this.flusher.snapshot(false);
   }
 
   /** Flushes now (or joins the flush in progress); resolves false when the store refused it. */
   flushNow(): Promise<boolean> {
-    if (!this.inFlight) this.inFlight = this.flushOnce().finally(() => (this.inFlight = null));
-    return this.inFlight;
+    return this.flusher.flushNow();
   }
 
-  private async flushOnce(): Promise<boolean> {
-    const startedAt = Date.now();
-    const full = this.needsFullSync || this.hashesMayHaveExpired(startedAt);
-    this.needsFullSync = false;
-    const snapshot = this.buildSnapshot(true);
-    const started = performance.now();
-    try {
-      const { expired } = await this.write(snapshot, full);
-      // The store saw the hashes gone (Redis restarted, or a stall this clock missed): the delta
-      // just written is all the sockets hash holds, so write it whole at once.
-      if (expired && !full) await this.write(snapshot, true);
-    } catch (error) {
-      this.needsFullSync = true;
-      this.redis = { connected: false, latencyMs: null };
-      if (this.failures++ === 0)
-        this.log.warn(`flush to the store failed, will retry: ${describeError(error)}`);
-      this.scheduleRetry();
-      return false;
-    }
-    this.lastWriteAt = startedAt;
-    this.redis = { connected: true, latencyMs: Math.round((performance.now() - started) * 100) / 100 };
-    if (this.failures > 0)
-      this.log.info(`flush to the store works again after ${this.failures} failed attempt(s)`);
-    this.failures = 0;
-    for (const listener of this.flushListeners) listener(snapshot);
-    return true;
-  }
-
-  private write(snapshot: NodeSnapshot, full: boolean): Promise<FlushResult> {
-    return withTimeout(
-      this.store.flush(this.cluster, {
-        snapshot,
-        sockets: this.sockets.takeDelta(this.nodeId, full),
-        ttlMs: HASH_TTL_INTERVALS * this.intervalMs,
-        replaceSockets: full,
-      }),
-      2 * this.intervalMs,
-      'flush timed out',
-    );
-  }
-
-  /**
-   * Whether the hashes may have expired since the last write the store confirmed: a flush deadline
-   * was missed (a stall, a slow store, a suspended host), or the clock went back. Writing a delta
-   * onto an expired hash would leave the node's sockets missing until they next change.
-   */
-  private hashesMayHaveExpired(now: number): boolean {
-    if (this.lastWriteAt === null) return true;
-    const elapsed = now - this.lastWriteAt;
-    return elapsed < 0 || elapsed > (HASH_TTL_INTERVALS - 1) * this.intervalMs;
-  }
-
-  private scheduleRetry(): void {
-    if (!this.running || this.retryTimer) return;
-    const backoff = Math.min(this.intervalMs, 250 * 2 ** Math.min(this.failures - 1, 10));
-    if (backoff >= this.intervalMs) return;
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = null;
-      void this.flushNow();
-    }, backoff);
-    this.retryTimer.unref();
-  }
-
-  private buildSnapshot(rotate: boolean): NodeSnapshot {
-    const now = Date.now();
-    let window: LatencySketch;
-    let cumulative: LatencySketch;
-    if (rotate) {
-      this.cumulative.merge(this.window);
-      window = this.window.clone();
-      cumulative = this.cumulative;
-      this.window.reset();
-    } else {
-      window = this.window;
-      cumulative = this.cumulative.clone().merge(this.window);
-    }
+  /** What a snapshot reads from this node besides its meters and sockets. */
+  private state(): NodeState {
     this.forgetRemovedNamespaces();
     const byNamespace: Record<string, number> = {};
     for (const name of this.staticNamespaces) byNamespace[name] = 0;
-    Object.assign(byNamespace, this.sockets.byNamespace());
     return {
-      v: SNAPSHOT_VERSION,
-      node: {
-        id: this.nodeId,
-        cluster: this.cluster,
-        version: this.version,
-        hostname: hostname(),
-        pid: process.pid,
-        startedAt: this.startedAt,
-        flushedAt: now,
-        intervalMs: this.intervalMs,
-        mode: this.mode,
-      },
-      gauges: {
-        connections: this.sockets.size,
-        byNamespace: foldCounts(byNamespace, LABEL_CAP),
-        byTransport: this.sockets.byTransport(),
-      },
-      counters: {
-        ...this.counters,
-        disconnectReasons: this.disconnectReasons.toRecord(),
-        eventsInByType: this.inByType.toRecord(),
-        eventsOutByType: this.outByType.toRecord(),
-      },
-      latency: { window: window.toJSON(), cumulative: cumulative.toJSON() },
+      mode: this.admission.mode,
+      byNamespace,
       rooms: collectRooms(this.namespaces.values(), this.roomCap),
       presence: this.presence(),
-      infra: this.stats.sample(rotate, { ...this.redis }, now),
-      rateLimits: { perSocket: this.limits.perSocket, perUser: this.limits.perUser },
+      rateLimits: this.admission.rateLimits,
     };
   }
 
@@ -543,17 +403,9 @@ export class Instrumentation {
 
   /** First middleware of every namespace: refuses during maintenance and shutdown, hooks the socket. */
   private readonly admitConnection = (socket: Socket, next: (err?: ExtendedError) => void): void => {
-    if (this.mode === 'maintenance') {
-      next(
-        refusal(
-          `server is in maintenance mode: ${this.maintenanceMessage ?? 'try again later'}`,
-          'maintenance',
-        ),
-      );
-      return;
-    }
-    if (this.mode === 'draining') {
-      next(refusal('server is shutting down: reconnect to another node', 'draining'));
+    const refused = this.admission.refuseConnection();
+    if (refused) {
+      next(refused);
       return;
     }
     Object.setPrototypeOf(socket, this.socketPrototype);
@@ -580,33 +432,20 @@ export class Instrumentation {
       const tracked = this.sockets.get(socket.id);
       const type = event[0];
       this.counters.eventsIn++;
-      this.inByType.add(typeof type === 'string' ? type : OVERFLOW_LABEL);
+      this.meters.inByType.add(typeof type === 'string' ? type : OVERFLOW_LABEL);
       if (!tracked) return true;
       const now = Date.now();
       tracked.lastEventAt = now;
       this.sockets.markDirty(tracked);
-      const { perSocket, perUser } = this.limits;
-      if (!perSocket && !perUser) return true;
-      const withinSocket = perSocket ? admit(tracked, perSocket, now) : true;
-      const userWindow = perUser && withinSocket ? this.sockets.userWindow(tracked) : null;
-      const withinUser = perUser && userWindow ? admit(userWindow, perUser, now) : true;
-      if (withinSocket && withinUser) return true;
+      if (this.admission.admitEvent(tracked, event, now)) return true;
       this.counters.rateLimited++;
-      const ack = event[event.length - 1];
-      if (typeof ack === 'function') {
-        const limit = withinSocket ? perUser : perSocket;
-        ack({
-          ok: false,
-          error: `rate limited: more than ${limit?.limit} events per ${limit?.windowMs} ms ${withinSocket ? 'for this user' : 'on this socket'}`,
-        });
-      }
       return false;
     },
     // A handler for a type makes the type known: its series start at 0 before the first event.
     listening: (event) => {
-      if (!RESERVED_EVENTS.has(event)) this.inByType.add(event, 0);
+      if (!RESERVED_EVENTS.has(event)) this.meters.inByType.add(event, 0);
     },
-    handled: (ms) => this.window.add(ms),
+    handled: (ms) => this.meters.handled(ms),
     failed: (error, event) => {
       this.counters.errors++;
       this.log.error(`handler for '${String(event)}' failed: ${describeError(error)}`);
@@ -614,14 +453,14 @@ export class Instrumentation {
     outbound: (packet) => {
       this.counters.eventsOut++;
       const type = packet.data?.[0];
-      this.outByType.add(typeof type === 'string' ? type : OVERFLOW_LABEL);
+      this.meters.outByType.add(typeof type === 'string' ? type : OVERFLOW_LABEL);
     },
     closed: (socket, reason) => {
       const tracked = this.sockets.get(socket.id);
       if (!tracked) return;
       this.sockets.remove(tracked);
       this.counters.disconnects++;
-      this.disconnectReasons.add(reason);
+      this.meters.disconnectReasons.add(reason);
     },
   });
 }
@@ -634,8 +473,4 @@ function identifyFromData(socket: Socket): SocketIdentity {
     userId: typeof userId === 'string' ? userId : null,
     role: typeof role === 'string' ? role : null,
   };
-}
-
-function refusal(message: string, code: string): ExtendedError {
-  return Object.assign(new Error(message), { data: { code } });
 }
