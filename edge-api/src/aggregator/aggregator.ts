@@ -1,23 +1,17 @@
 import {
-  ALERTMANAGER_RESEND_MS,
-  type AlertEvent,
-  AlertmanagerFeed,
   type AlertRule,
   type AlertState,
-  alertmanagerPayload,
   type ClusterView,
-  defaultAlertRules,
-  evaluateAlerts,
   evaluateHealth,
   type HealthReport,
   mergeCluster,
   type NodeRecord,
+  RateBaseline,
   type RoomUnion,
   type TelltaleStore,
-  withRates,
   withTimeout,
 } from '@telltale/shared';
-import { AlertmanagerSender } from './alertmanager.ts';
+import { AlertKeeper, type AlertsReport } from './alert-keeper.ts';
 import { type FeedServerMessage, parseFeedMessage } from './feed.ts';
 import {
   type HistoryQuery,
@@ -31,7 +25,6 @@ import {
   TICK_RETENTION_MS,
   tickPoint,
 } from './history.ts';
-import { AlertNotifier } from './notifier.ts';
 import { pageRooms, type RoomPage, type RoomQuery } from './room-table.ts';
 import type { AggregatorRuntime, LiveConnection } from './runtime.ts';
 
@@ -63,20 +56,9 @@ export interface LatestView {
   alerts: AlertState[];
 }
 
-export interface AlertsReport {
-  rules: AlertRule[];
-  rulesSource: 'stored' | 'default';
-  active: AlertState[];
-  states: AlertState[];
-  /** State changes, newest first. */
-  history: AlertEvent[];
-}
+export type { AlertsReport } from './alert-keeper.ts';
 
-const RATE_WINDOW_MS = 60_000;
 const PRUNE_EVERY_TICKS = 10;
-const RULES_REFRESH_MS = 60_000;
-const ALERT_HISTORY_KEEP = 1000;
-const ALERT_HISTORY_SHOWN = 100;
 const MIN_LOST_FOR_MS = 5 * 60_000;
 const MIN_READ_TIMEOUT_MS = 2000;
 
@@ -91,18 +73,9 @@ export class Aggregator {
   private latestView: LatestView | null = null;
   /** The last read's merged rooms; the full table is sorted only when a page of it is asked for. */
   private roomTable: RoomUnion | null = null;
-  /** Recent views, oldest first, so rates span about a minute rather than one noisy tick. */
-  private baselines: ClusterView[] = [];
-  /** The previous tick's view, for delta alert metrics such as `errors.rate`. */
-  private previousTick: ClusterView | null = null;
-  private rules: AlertRule[] = defaultAlertRules();
-  private rulesStored = false;
-  private rulesLoadedAt = Number.NEGATIVE_INFINITY;
-  private alertState: Record<string, AlertState> = {};
+  private readonly rates: RateBaseline;
+  private readonly alertKeeper: AlertKeeper;
   private readonly minutes = new MinuteAccumulator();
-  private readonly notifier: AlertNotifier;
-  private readonly alertmanagerFeed: AlertmanagerFeed;
-  private readonly alertmanager: AlertmanagerSender;
   private readonly lostForMs: number;
   private readonly readTimeoutMs: number;
   private ticks = 0;
@@ -118,28 +91,9 @@ export class Aggregator {
   ) {
     this.lostForMs = options.lostForMs ?? Math.max(10 * options.intervalMs, MIN_LOST_FOR_MS);
     this.readTimeoutMs = Math.max(MIN_READ_TIMEOUT_MS, options.intervalMs);
-    const externalUrl = options.externalUrl?.replace(/\/+$/, '') ?? '';
-    this.notifier = new AlertNotifier({
-      url: options.webhookUrl,
-      fetch: runtime.fetch,
-      logger: runtime.logger,
-      payload: (events) =>
-        alertmanagerPayload(events, { cluster: options.cluster, externalUrl, state: this.alertState }),
-    });
-    this.alertmanagerFeed = new AlertmanagerFeed({
-      cluster: options.cluster,
-      generatorUrl: externalUrl ? `${externalUrl}/admin/alerts` : undefined,
-      // A tick longer than the resend delay re-posts every tick, and keeps alerts valid that long.
-      resendMs: Math.max(ALERTMANAGER_RESEND_MS, options.intervalMs),
-    });
-    this.alertmanager = new AlertmanagerSender({
-      urls: options.alertmanagerUrls ?? [],
-      fetch: runtime.fetch,
-      logger: runtime.logger,
-    });
-    if (!externalUrl && (options.webhookUrl || this.alertmanager.configured)) {
-      runtime.logger.warn('PUBLIC_URL is not set: alerts go out without links back to this edge');
-    }
+    // Views come every tick: one tick past the minute is enough to keep the baseline in reach.
+    this.rates = new RateBaseline(options.intervalMs);
+    this.alertKeeper = new AlertKeeper(options, runtime);
   }
 
   /** Restores what storage kept (the open minute), loads alert rules and state, runs the first tick. */
@@ -148,7 +102,7 @@ export class Aggregator {
     const now = this.runtime.now();
     const [open] = (await this.runtime.storage.minutesSince(minuteOf(now))).slice(-1);
     if (open) this.minutes.resume(open);
-    await this.loadAlertConfig(now);
+    await this.alertKeeper.load(now);
     await this.onAlarm();
   }
 
@@ -241,23 +195,12 @@ export class Aggregator {
     return { resolution: '1m', intervalMs, from, to, points: rollups.map(minutePoint) };
   }
 
-  async alerts(): Promise<AlertsReport> {
-    const states = Object.values(this.alertState);
-    return {
-      rules: this.rules,
-      rulesSource: this.rulesStored ? 'stored' : 'default',
-      active: activeAlerts(this.alertState),
-      states,
-      history: await this.runtime.storage.recentAlertEvents(ALERT_HISTORY_SHOWN),
-    };
+  alerts(): Promise<AlertsReport> {
+    return this.alertKeeper.report();
   }
 
-  async setRules(rules: AlertRule[]): Promise<AlertRule[]> {
-    await this.options.store.writeAlertRules(this.options.cluster, rules);
-    this.rules = rules;
-    this.rulesStored = true;
-    this.rulesLoadedAt = this.runtime.now();
-    return rules;
+  setRules(rules: AlertRule[]): Promise<AlertRule[]> {
+    return this.alertKeeper.setRules(rules);
   }
 
   async rooms(query: RoomQuery): Promise<RoomPage> {
@@ -275,24 +218,17 @@ export class Aggregator {
       this.latestView = latest;
       this.push(latest);
       // The alerts stand as they were: keep Alertmanager from timing them out.
-      await this.alertmanager.send(this.alertmanagerFeed, now);
+      await this.alertKeeper.notify([], now);
       return latest;
     }
-    const view = withRates(read.view, this.baselineFor(now));
-    this.remember(view);
+    const view = this.rates.rateAndKeep(read.view);
     await this.recordHistory(view, now);
-    if (now - this.rulesLoadedAt >= RULES_REFRESH_MS) await this.loadAlertConfig(now);
-    const events = await this.evaluate(view, now);
-    this.alertmanagerFeed.update(this.rules, this.alertState, view, now);
-    this.previousTick = view;
+    const events = await this.alertKeeper.evaluate(view, now);
     const latest = this.describe(view, null, now);
     this.latestView = latest;
     this.push(latest);
     if (++this.ticks % PRUNE_EVERY_TICKS === 0) await this.prune(now);
-    await Promise.all([
-      events.length > 0 ? this.notifier.notify(events) : null,
-      this.alertmanager.send(this.alertmanagerFeed, now),
-    ]);
+    await this.alertKeeper.notify(events, now);
     return latest;
   }
 
@@ -303,7 +239,7 @@ export class Aggregator {
       const latest =
         'error' in read
           ? this.describe(null, read.error, now)
-          : this.describe(withRates(read.view, this.baselineFor(now)), null, now);
+          : this.describe(this.rates.rate(read.view), null, now);
       if (!this.latestView || this.latestView.at <= now) this.latestView = latest;
       return latest;
     })().finally(() => {
@@ -357,18 +293,6 @@ export class Aggregator {
     return [...current, ...[...this.farewells.values()].map((held) => held.record)];
   }
 
-  private baselineFor(now: number): ClusterView | null {
-    return (
-      this.baselines.find((v) => now - v.generatedAt <= RATE_WINDOW_MS + this.options.intervalMs) ?? null
-    );
-  }
-
-  private remember(view: ClusterView): void {
-    this.baselines.push(view);
-    const cutoff = view.generatedAt - RATE_WINDOW_MS - this.options.intervalMs;
-    while (this.baselines.length > 1 && this.baselines[0]!.generatedAt < cutoff) this.baselines.shift();
-  }
-
   private async recordHistory(view: ClusterView, now: number): Promise<void> {
     const { storage, logger } = this.runtime;
     try {
@@ -376,36 +300,6 @@ export class Aggregator {
       await storage.putMinute(this.minutes.add(view), minuteOf(now - MINUTE_RETENTION_MS));
     } catch (err) {
       logger.warn(`history write failed: ${(err as Error).message}`);
-    }
-  }
-
-  private async evaluate(view: ClusterView, now: number): Promise<AlertEvent[]> {
-    const { state, events } = evaluateAlerts(this.rules, this.alertState, view, now, this.previousTick);
-    this.alertState = state;
-    if (events.length === 0) return events;
-    try {
-      await this.options.store.writeAlertState(this.options.cluster, state);
-      await this.runtime.storage.appendAlertEvents(events, ALERT_HISTORY_KEEP);
-    } catch (err) {
-      this.runtime.logger.warn(`alert state write failed: ${(err as Error).message}`);
-    }
-    return events;
-  }
-
-  private async loadAlertConfig(now: number): Promise<void> {
-    const { store, cluster } = this.options;
-    try {
-      const [rules, state] = await Promise.all([
-        store.readAlertRules(cluster),
-        store.readAlertState(cluster),
-      ]);
-      this.rules = rules ?? defaultAlertRules();
-      this.rulesStored = rules !== null;
-      // Our own state is newer than what we wrote; only adopt the stored one on a cold start.
-      if (Object.keys(this.alertState).length === 0) this.alertState = state;
-      this.rulesLoadedAt = now;
-    } catch (err) {
-      this.runtime.logger.warn(`alert rules not loaded, keeping the current ones: ${(err as Error).message}`);
     }
   }
 
@@ -418,7 +312,7 @@ export class Aggregator {
   }
 
   private describe(view: ClusterView | null, error: string | null, now: number): LatestView {
-    const alerts = activeAlerts(this.alertState);
+    const alerts = this.alertKeeper.active();
     const health = evaluateHealth(view, {
       expectedNodes: this.options.expectedNodes,
       storeError: error,
@@ -447,10 +341,6 @@ export class Aggregator {
 }
 
 const TOP_ROOMS_IN_VIEW = 10;
-
-function activeAlerts(state: Record<string, AlertState>): AlertState[] {
-  return Object.values(state).filter((s) => s.phase === 'pending' || s.phase === 'firing');
-}
 
 export function updateMessage(latest: LatestView, forced: boolean): string {
   const message: FeedServerMessage = {

@@ -6,11 +6,11 @@ import {
   mergeSnapshots,
   metricsContentType,
   negotiateMetricsFormat,
+  RateBaseline,
   renderOpenMetrics,
   renderPrometheus,
 } from '@telltale/shared';
 import type { Instrumentation } from '../instrument/instrumentation.ts';
-import { ViewHistory } from '../view-history.ts';
 
 /** `/health` words for each reason a node is not ready. */
 const HEALTH_STATUS: Record<string, string> = {
@@ -25,7 +25,7 @@ const HEALTH_STATUS: Record<string, string> = {
  * and `/metrics` for this node alone, rendered by the same shared code as the cluster's.
  */
 export function createHttpHandler(instrumentation: Instrumentation) {
-  const history = new ViewHistory();
+  const history = new RateBaseline();
   const nodeView = (): ClusterView => {
     const snapshot = instrumentation.snapshot();
     const now = snapshot.node.flushedAt;
@@ -34,7 +34,7 @@ export function createHttpHandler(instrumentation: Instrumentation) {
       cluster: instrumentation.cluster,
       intervalMs: instrumentation.intervalMs,
     });
-    return history.withRates(view);
+    return history.rateAndKeep(view);
   };
 
   return (req: IncomingMessage, res: ServerResponse): void => {

@@ -1,8 +1,7 @@
-import { type ClusterView, mergeSnapshots, type TelltaleStore } from '@telltale/shared';
+import { type ClusterView, mergeSnapshots, RateBaseline, type TelltaleStore } from '@telltale/shared';
 import type { Namespace } from 'socket.io';
 import type { Instrumentation } from '../instrument/instrumentation.ts';
 import { describeError, type InstrumentLogger } from '../instrument/log.ts';
-import { ViewHistory } from '../view-history.ts';
 import type { NodeClientEvents, NodeServerEvents } from './events.ts';
 
 export interface AdminDeps {
@@ -22,11 +21,11 @@ export function mountAdmin(
   admin: Namespace<NodeClientEvents, NodeServerEvents>,
   deps: AdminDeps,
 ): () => void {
-  const history = new ViewHistory();
+  const history = new RateBaseline();
   const clusterView = async (): Promise<ClusterView> => {
     const records = await deps.store.readNodes(deps.cluster);
     const view = mergeSnapshots(records, Date.now(), { cluster: deps.cluster, intervalMs: deps.intervalMs });
-    return history.withRates(view);
+    return history.rateAndKeep(view);
   };
 
   admin.on('connection', (socket) => {
