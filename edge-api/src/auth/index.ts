@@ -1,5 +1,5 @@
-import { ACTOR_MAX_LENGTH, jwtTimeProblem } from '@telltale/shared';
-import { createRemoteJWKSet, decodeProtectedHeader, errors, type JWTPayload, jwtVerify } from 'jose';
+import { ACTOR_MAX_LENGTH } from '@telltale/shared';
+import { createJwtVerifier, type JWTPayload, JwtRejection, type JwtVerifier } from '@telltale/shared/jwt';
 import { HttpProblem, ProblemType } from '../problem/index.ts';
 import { secretsEqual } from './constant-time.ts';
 
@@ -28,7 +28,6 @@ export interface Authenticator {
 }
 
 const ADMIN_REALM = 'Bearer realm="telltale-admin"';
-const JWKS_ALGORITHMS = ['RS256', 'ES256'];
 
 const unauthorized = (detail: string, error?: 'invalid_token') =>
   new HttpProblem({
@@ -67,37 +66,33 @@ function roleProblem(sub: string, role: unknown): string {
   return `role must be the string 'admin'; got ${kind} (${shown})`;
 }
 
-export function createAuthenticator(config: AuthConfig): Authenticator {
-  const secret = config.jwtSecret ? new TextEncoder().encode(config.jwtSecret) : null;
-  const jwks = config.jwksUrl ? createRemoteJWKSet(new URL(config.jwksUrl)) : null;
-  const adminEnabled = Boolean(config.adminToken || secret || jwks);
-  const now = config.now ?? Date.now;
+/** The detail a refused admin JWT gets. */
+function jwtProblem(rejection: JwtRejection): string {
+  switch (rejection.failure) {
+    case 'not-a-jwt':
+      return 'bearer token is not a well-formed JWT';
+    case 'algorithm':
+      return `token algorithm '${rejection.details.alg ?? 'none'}' is not accepted here`;
+    case 'expired':
+      return 'token expired';
+    case 'time':
+      return rejection.message;
+    default:
+      return `token rejected: ${rejection.message}`;
+  }
+}
 
-  async function verifyJwt(token: string): Promise<JWTPayload> {
-    let alg: string | undefined;
+export function createAuthenticator(config: AuthConfig): Authenticator {
+  const jwt = createJwtVerifier({ secret: config.jwtSecret, jwksUrl: config.jwksUrl }, config.now);
+  const adminEnabled = Boolean(config.adminToken || jwt);
+
+  async function verifyJwt(verifier: JwtVerifier, token: string): Promise<JWTPayload> {
     try {
-      alg = decodeProtectedHeader(token).alg;
-    } catch {
-      throw unauthorized('bearer token is not a well-formed JWT', 'invalid_token');
-    }
-    let payload: JWTPayload;
-    try {
-      // The algorithm is pinned per key: HS256 only with the shared secret, RS256/ES256 only via JWKS.
-      if (alg === 'HS256' && secret)
-        payload = (await jwtVerify(token, secret, { algorithms: ['HS256'] })).payload;
-      else if (alg && JWKS_ALGORITHMS.includes(alg) && jwks) {
-        payload = (await jwtVerify(token, jwks, { algorithms: JWKS_ALGORITHMS })).payload;
-      } else {
-        throw unauthorized(`token algorithm '${alg ?? 'none'}' is not accepted here`, 'invalid_token');
-      }
+      return await verifier.verify(token);
     } catch (err) {
-      if (err instanceof HttpProblem) throw err;
-      if (err instanceof errors.JWTExpired) throw unauthorized('token expired', 'invalid_token');
-      throw unauthorized(`token rejected: ${(err as Error).message}`, 'invalid_token');
+      if (err instanceof JwtRejection) throw unauthorized(jwtProblem(err), 'invalid_token');
+      throw err;
     }
-    const timeProblem = jwtTimeProblem(payload, now());
-    if (timeProblem) throw unauthorized(timeProblem, 'invalid_token');
-    return payload;
   }
 
   async function admin(authorization: string | undefined): Promise<Principal> {
@@ -114,9 +109,8 @@ export function createAuthenticator(config: AuthConfig): Authenticator {
     if (config.adminToken && (await secretsEqual(token, config.adminToken))) {
       return { actor: 'admin-token', via: 'admin-token' };
     }
-    if (!(secret || jwks) || !looksLikeJwt(token))
-      throw unauthorized('bearer token is not valid', 'invalid_token');
-    const payload = await verifyJwt(token);
+    if (!jwt || !looksLikeJwt(token)) throw unauthorized('bearer token is not valid', 'invalid_token');
+    const payload = await verifyJwt(jwt, token);
     if (typeof payload.sub !== 'string' || payload.sub === '') {
       throw unauthorized('token has no sub claim', 'invalid_token');
     }

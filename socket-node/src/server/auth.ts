@@ -1,5 +1,4 @@
-import { jwtTimeProblem } from '@telltale/shared';
-import { createRemoteJWKSet, errors, type JWTVerifyResult, jwtVerify } from 'jose';
+import { createJwtVerifier, JwtRejection } from '@telltale/shared/jwt';
 import type { ExtendedError, Socket } from 'socket.io';
 import { z } from 'zod';
 import type { JwtSettings } from '../config.ts';
@@ -55,7 +54,10 @@ export type TokenVerifier = (token: unknown) => Promise<Principal>;
  * Tokens must carry `exp`, and an `iat` at most 60 s ahead of `now` (the edge's rule too).
  */
 export function createTokenVerifier(jwt: JwtSettings | null, now: () => number = Date.now): TokenVerifier {
-  if (!jwt) {
+  const verifier = jwt
+    ? createJwtVerifier(jwt.kind === 'secret' ? { secret: jwt.secret } : { jwksUrl: jwt.url }, now)
+    : null;
+  if (!verifier) {
     return async () => {
       throw new AuthError(
         'not-configured',
@@ -63,20 +65,16 @@ export function createTokenVerifier(jwt: JwtSettings | null, now: () => number =
       );
     };
   }
-  const algorithms = jwt.kind === 'secret' ? ['HS256'] : ['RS256', 'ES256'];
-  const verifyJwt = jwtVerifierFor(jwt, algorithms);
   return async (token) => {
     if (typeof token !== 'string' || token.length === 0) {
       throw new AuthError('missing-token', 'authentication failed: missing token (send it as auth.token)');
     }
     let payload: unknown;
     try {
-      payload = (await verifyJwt(token)).payload;
+      payload = await verifier.verify(token);
     } catch (error) {
-      throw translate(error, algorithms);
+      throw translate(error, verifier.algorithms);
     }
-    const timeProblem = jwtTimeProblem(payload as { exp?: unknown; iat?: unknown }, now());
-    if (timeProblem) throw new AuthError('claims', `authentication failed: ${timeProblem}`);
     const claims = TokenClaims.safeParse(payload);
     if (!claims.success) {
       const issue = claims.error.issues[0];
@@ -90,36 +88,38 @@ export function createTokenVerifier(jwt: JwtSettings | null, now: () => number =
   };
 }
 
-function jwtVerifierFor(jwt: JwtSettings, algorithms: string[]): (token: string) => Promise<JWTVerifyResult> {
-  if (jwt.kind === 'secret') {
-    const secret = new TextEncoder().encode(jwt.secret);
-    return (token) => jwtVerify(token, secret, { algorithms });
-  }
-  const keys = createRemoteJWKSet(new URL(jwt.url));
-  return (token) => jwtVerify(token, keys, { algorithms });
-}
-
-function translate(error: unknown, algorithms: string[]): AuthError {
-  if (error instanceof errors.JWTExpired)
-    return new AuthError('expired', 'authentication failed: token expired');
-  if (error instanceof errors.JWSSignatureVerificationFailed || error instanceof errors.JWKSNoMatchingKey) {
-    return new AuthError('bad-signature', 'authentication failed: bad token signature');
-  }
-  if (error instanceof errors.JOSEAlgNotAllowed) {
+function translate(error: unknown, algorithms: readonly string[]): AuthError {
+  if (!(error instanceof JwtRejection)) {
     return new AuthError(
-      'algorithm',
-      `authentication failed: token algorithm not allowed (expected ${algorithms.join(' or ')})`,
+      'malformed',
+      `authentication failed: token could not be verified (${String(error)})`,
     );
   }
-  if (error instanceof errors.JWTClaimValidationFailed) {
-    return new AuthError(
-      'claims',
-      `authentication failed: token claim '${error.claim}' is invalid: ${error.reason}`,
-    );
+  switch (error.failure) {
+    case 'expired':
+      return new AuthError('expired', 'authentication failed: token expired');
+    case 'bad-signature':
+      return new AuthError('bad-signature', 'authentication failed: bad token signature');
+    case 'algorithm':
+      return new AuthError(
+        'algorithm',
+        `authentication failed: token algorithm not allowed (expected ${algorithms.join(' or ')})`,
+      );
+    case 'time':
+      return new AuthError('claims', `authentication failed: ${error.message}`);
+    case 'claims':
+      return new AuthError(
+        'claims',
+        `authentication failed: token claim '${error.details.claim}' is invalid: ${error.details.reason}`,
+      );
+    case 'unverifiable':
+      return new AuthError(
+        'malformed',
+        `authentication failed: token could not be verified (${String(error.details.cause)})`,
+      );
+    default:
+      return new AuthError('malformed', 'authentication failed: malformed token');
   }
-  if (error instanceof errors.JOSEError)
-    return new AuthError('malformed', 'authentication failed: malformed token');
-  return new AuthError('malformed', `authentication failed: token could not be verified (${String(error)})`);
 }
 
 /** Who may use which namespace. */
