@@ -1,7 +1,6 @@
-import type { Command, CommandResult } from '@telltale/shared';
+import { type Command, type CommandResult, dispatchCommand } from '@telltale/shared';
 import { createIoredisStore } from '@telltale/shared/store/ioredis';
 import { Redis } from 'ioredis';
-import { dispatchCommand } from '../../edge-api/src/commands/dispatch.ts';
 import { startRedis } from '../../test/support/redis.ts';
 import { LoadGenerator, SocketServer } from '../lib/processes.ts';
 import { countRoundTrips } from '../lib/redis-count.ts';
@@ -52,8 +51,15 @@ export async function commands(): Promise<SuiteResult> {
   const ours: number[][] = [];
   const anchor: number[][] = [];
   const failures: FailureSample[] = [];
-  const dispatch = (command: Command): Promise<CommandResult> =>
-    dispatchCommand({ store, cluster: CLUSTER, timeoutMs: settings.timeoutMs }, command, 'bench');
+  const dispatch = async (command: Command): Promise<CommandResult> => {
+    const dispatched = await dispatchCommand(
+      { store, cluster: CLUSTER, timeoutMs: settings.timeoutMs },
+      command,
+      'bench',
+    );
+    if (!('result' in dispatched)) throw new Error(`nobody to run ${command.type}: ${dispatched.kind}`);
+    return dispatched.result;
+  };
   try {
     for (let k = 0; k < NODES; k++) {
       servers.push(

@@ -1,10 +1,11 @@
 import {
-  type CommandAck,
-  CommandEnvelope,
+  type CommandEnvelope,
   CommandGate,
   EdgeConfig,
   type NodeSnapshot,
   parseConfig,
+  parseEnvelope,
+  respond,
   type SocketRecord,
   type TelltaleStore,
 } from '@telltale/shared';
@@ -70,10 +71,9 @@ export interface FakeNode {
 }
 
 /**
- * A stand-in socket node on the command channel: passes each command through the nodes' own
- * CommandGate (signature with `signingKey`, freshness, replays), then acks it with `affected`
- * computed from the command — or with the refusal, as a node does — or stays silent (`silent`)
- * to play a node that is down.
+ * A stand-in socket node on the command channel: answers each command with the nodes' own
+ * `respond` (signature with `signingKey`, freshness, replays, then the ack), running it as
+ * `affected` sockets touched — or stays silent (`silent`) to play a node that is down.
  */
 export async function fakeNode(
   store: TelltaleStore,
@@ -89,20 +89,20 @@ export async function fakeNode(
   const received: CommandEnvelope[] = [];
   const gate = new CommandGate({ signingKey: options.signingKey ?? null });
   const unsubscribe = await store.subscribeCommands(cluster, nodeId, async (raw) => {
-    const envelope = CommandEnvelope.parse(JSON.parse(raw));
+    const parsed = parseEnvelope(raw);
+    if (!parsed.ok) throw new Error(`fake node ${nodeId} got a malformed command: ${parsed.reason}`);
+    const { envelope } = parsed;
     received.push(envelope);
     if (options.silent) return;
-    const admission = await gate.admit(envelope);
-    if (!admission.admitted && !admission.ack) return;
-    const ack: CommandAck = {
-      commandId: envelope.id,
+    await respond(raw, {
+      cluster,
       nodeId,
-      ...(admission.admitted
-        ? { ok: true, affected: options.affected?.(envelope) ?? 1 }
-        : { ok: false, affected: 0, error: `refused: ${admission.reason}` }),
-      at: Date.now(),
-    };
-    void store.writeAck(cluster, ack, 60_000);
+      gate,
+      store,
+      run: () => ({ ok: true, affected: options.affected?.(envelope) ?? 1 }),
+      // A lost ack shows as this node missing from the result, which is what the tests look at.
+      ackFailed: () => {},
+    });
   });
   return { received, stop: unsubscribe };
 }

@@ -132,9 +132,10 @@ describe('scenario 7: a generated corpus of bad input — 4xx or a counted rejec
     const events = badBusinessEvents();
     const commands = badCommands(cluster.cluster);
     for (const raw of events) await redis.publish(keys.events, raw);
-    for (const raw of commands) await redis.publish(keys.commands, raw);
-    for (const nodeId of ['node-a', 'node-b', 'node-c'])
+    for (const nodeId of ['node-a', 'node-b', 'node-c']) {
+      for (const raw of commands) await redis.publish(keys.nodeCommands(nodeId), raw);
       await redis.publish(keys.nodeCommands(nodeId), 'garbage');
+    }
     const counted = await waitFor(
       async () => {
         const nodes = await cluster.edge.nodes();

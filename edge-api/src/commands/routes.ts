@@ -1,11 +1,18 @@
-import { AuditCursor, AuditEntry, Command, CommandResult, commandSigner } from '@telltale/shared';
+import {
+  AuditCursor,
+  AuditEntry,
+  Command,
+  CommandResult,
+  commandSigner,
+  type Dispatched,
+  dispatchCommand,
+} from '@telltale/shared';
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import type { EdgeEnv, EdgeServices } from '../context.ts';
 import { adminRoute, body } from '../openapi/describe.ts';
 import { fromStore, HttpProblem, ProblemType } from '../problem/index.ts';
 import { PageLimit, validate } from '../problem/request.ts';
-import { dispatchCommand, resultStatus } from './dispatch.ts';
 
 /** What a route takes for one command type: the shared Command schema's variant without `type`. */
 function input<T extends Command['type']>(type: T) {
@@ -51,19 +58,21 @@ export function commandRoutes(s: EdgeServices): Hono<EdgeEnv> {
   const signer = s.config.COMMAND_SIGNING_KEY ? commandSigner(s.config.COMMAND_SIGNING_KEY) : null;
 
   const run = async (c: Context<EdgeEnv>, command: Command) => {
-    const result = await dispatchCommand(
-      {
-        store: s.store,
-        cluster: s.config.CLUSTER_ID,
-        timeoutMs: s.config.COMMAND_TIMEOUT_MS,
-        signer,
-        now: s.now,
-        background: backgroundOf(c),
-      },
-      command,
-      c.get('principal').actor,
+    const dispatched = await fromStore(
+      dispatchCommand(
+        {
+          store: s.store,
+          cluster: s.config.CLUSTER_ID,
+          timeoutMs: s.config.COMMAND_TIMEOUT_MS,
+          signer,
+          now: s.now,
+          background: backgroundOf(c),
+        },
+        command,
+        c.get('principal').actor,
+      ),
     );
-    return answer(c, result);
+    return answer(c, dispatched, s.config.CLUSTER_ID);
   };
 
   routes.post(
@@ -144,23 +153,52 @@ function backgroundOf(c: Context<EdgeEnv>): ((work: Promise<void>) => void) | un
   }
 }
 
-function answer(c: Context<EdgeEnv>, result: CommandResult): Response {
-  const status = resultStatus(result);
-  if (status === null) {
-    const command = result.command;
-    const subject =
-      command.type === 'disconnect-socket'
-        ? `socket '${command.socketId}'`
-        : command.type === 'disconnect-user'
-          ? `user '${command.userId}'`
-          : 'target';
-    throw new HttpProblem({
-      status: 404,
-      type: ProblemType.notFound,
-      title: 'Nothing to disconnect',
-      detail: `every targeted node answered and none holds a socket of ${subject}`,
-      extensions: { result },
-    });
+/** 200 when every node acked cleanly, 207 when some did not (same body), 404/503 when nobody could act. */
+function answer(c: Context<EdgeEnv>, dispatched: Dispatched, cluster: string): Response {
+  switch (dispatched.kind) {
+    case 'complete':
+      return c.json(dispatched.result, 200);
+    case 'partial':
+      return c.json(dispatched.result, 207);
+    case 'no-effect': {
+      const { command } = dispatched.result;
+      const subject =
+        command.type === 'disconnect-socket'
+          ? `socket '${command.socketId}'`
+          : command.type === 'disconnect-user'
+            ? `user '${command.userId}'`
+            : 'target';
+      throw new HttpProblem({
+        status: 404,
+        type: ProblemType.notFound,
+        title: 'Nothing to disconnect',
+        detail: `every targeted node answered and none holds a socket of ${subject}`,
+        extensions: { result: dispatched.result },
+      });
+    }
+    case 'unknown-socket':
+      throw new HttpProblem({
+        status: 404,
+        type: ProblemType.notFound,
+        title: 'Unknown socket',
+        detail: `no live node reports socket '${dispatched.command.socketId}'`,
+      });
+    case 'no-live-node': {
+      const { command } = dispatched;
+      if (command.type === 'disconnect-user') {
+        throw new HttpProblem({
+          status: 404,
+          type: ProblemType.notFound,
+          title: 'Unknown user',
+          detail: `no live node to hold sockets of user '${command.userId}'`,
+        });
+      }
+      throw new HttpProblem({
+        status: 503,
+        type: ProblemType.noLiveNode,
+        title: 'No live socket node',
+        detail: `no socket node of cluster '${cluster}' is live, so nobody would run '${command.type}'`,
+      });
+    }
   }
-  return c.json(result, status);
 }

@@ -1,4 +1,4 @@
-import { ConfigError, EdgeConfig, parseConfig, type TelltaleStore } from '@telltale/shared';
+import { ConfigError, EdgeConfig, parseConfig, type TelltaleStore, timings } from '@telltale/shared';
 import { createUpstashStore, UPSTASH_CLIENT_SETTINGS } from '@telltale/shared/store/upstash';
 import { Redis } from '@upstash/redis/cloudflare';
 import type { ClusterAggregatorObject } from './aggregator-object.ts';
@@ -38,7 +38,7 @@ export function upstashStore(config: WorkerConfig): TelltaleStore {
       token: config.UPSTASH_REDIS_REST_TOKEN,
       ...UPSTASH_CLIENT_SETTINGS,
     }),
-    // Acks are polled here, each poll a subrequest: 2 s of a hung node ≈ 25 polls, under the cap of 50.
-    { ackPollMaxMs: 100 },
+    // Acks are polled here, each poll a subrequest: a wait polls at most this often, whatever COMMAND_TIMEOUT_MS.
+    { maxAckPolls: timings.workerAckPolls },
   );
 }

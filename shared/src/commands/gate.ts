@@ -1,8 +1,9 @@
 import type { CommandEnvelope } from '../schema/command.ts';
 import { type CommandSigner, commandSigner } from './signing.ts';
+import { timings } from './timings.ts';
 
-/** How far a node lets the edge's clock differ from its own; NTP keeps servers far closer. */
-export const DEFAULT_CLOCK_SKEW_MS = 1000;
+/** How far a node lets the edge's clock differ from its own (COMMAND_CLOCK_SKEW_MS's default). */
+export const DEFAULT_CLOCK_SKEW_MS = timings.clockSkewMs;
 /** Command ids a node remembers at once; past that it refuses new commands rather than forget early. */
 export const REPLAY_GUARD_CAPACITY = 100_000;
 

@@ -8,7 +8,6 @@ describe('clusterKeys', () => {
       k.nodes,
       k.node('n1'),
       k.nodeSockets('n1'),
-      k.commands,
       k.nodeCommands('n1'),
       k.ack('c1'),
       k.acks,

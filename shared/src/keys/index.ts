@@ -10,8 +10,6 @@ export interface ClusterKeys {
   nodeSockets(nodeId: string): string;
   /** Hash (`snapshot`, TTL): the final snapshot of a node that left gracefully, until the edge took it. */
   nodeFarewell(nodeId: string): string;
-  /** Command channel for every node. */
-  readonly commands: string;
   /** Command channel for one node. */
   nodeCommands(nodeId: string): string;
   /** List: the acks of one command (the record, and the fallback when a pushed ack was missed). */
@@ -36,7 +34,6 @@ export function clusterKeys(cluster: string): ClusterKeys {
     node: (nodeId) => `${prefix}:node:${nodeId}`,
     nodeSockets: (nodeId) => `${prefix}:node:${nodeId}:sockets`,
     nodeFarewell: (nodeId) => `${prefix}:node:${nodeId}:farewell`,
-    commands: `${prefix}:cmd`,
     nodeCommands: (nodeId) => `${prefix}:cmd:${nodeId}`,
     ack: (commandId) => `${prefix}:ack:${commandId}`,
     acks: `${prefix}:acks`,

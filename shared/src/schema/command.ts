@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { timings } from '../commands/timings.ts';
 
 const id = z
   .string()
@@ -50,7 +51,7 @@ export type Command = z.infer<typeof Command>;
 export type CommandType = Command['type'];
 
 /** Longest a command stays valid: the edge's longest ack wait (COMMAND_TIMEOUT_MS). */
-export const COMMAND_MAX_LIFETIME_MS = 60_000;
+export const COMMAND_MAX_LIFETIME_MS = timings.commandTimeout.maxMs;
 
 /**
  * What travels on the command channel. `target` is a node id, or `*` for every node. Times are

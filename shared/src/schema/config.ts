@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_CLOCK_SKEW_MS } from '../commands/gate.ts';
-import { COMMAND_MAX_LIFETIME_MS } from './command.ts';
+import { timings } from '../commands/timings.ts';
 
 /** Env values arrive as strings; these helpers turn them into typed values with operator-grade messages. */
 const intFrom = (name: string, min: number, max: number) =>
@@ -112,7 +111,7 @@ export const SocketNodeConfig = z.object({
   NODE_ID: idFrom('NODE_ID').optional(),
   SHUTDOWN_TIMEOUT_MS: intFrom('SHUTDOWN_TIMEOUT_MS', 0, 120_000).default(10_000),
   /** How far the edge's clock may differ from this node's when it checks a command's issue and expiry. */
-  COMMAND_CLOCK_SKEW_MS: intFrom('COMMAND_CLOCK_SKEW_MS', 0, 60_000).default(DEFAULT_CLOCK_SKEW_MS),
+  COMMAND_CLOCK_SKEW_MS: intFrom('COMMAND_CLOCK_SKEW_MS', 0, 60_000).default(timings.clockSkewMs),
 });
 export type SocketNodeConfig = z.infer<typeof SocketNodeConfig>;
 
@@ -134,7 +133,11 @@ export const EdgeConfig = z.object({
     .transform((s) => s.replace(/\/+$/, ''))
     .optional(),
   /** How long the edge waits for acks; also how long a command stays valid on the nodes. */
-  COMMAND_TIMEOUT_MS: intFrom('COMMAND_TIMEOUT_MS', 50, COMMAND_MAX_LIFETIME_MS).default(2000),
+  COMMAND_TIMEOUT_MS: intFrom(
+    'COMMAND_TIMEOUT_MS',
+    timings.commandTimeout.minMs,
+    timings.commandTimeout.maxMs,
+  ).default(timings.commandTimeout.defaultMs),
   CORS_ORIGINS: z.string().optional(),
   /** Admin mutations per actor (admin token or JWT sub); default 20/5. */
   ADMIN_RATE_LIMIT: bucketFrom('ADMIN_RATE_LIMIT').optional(),

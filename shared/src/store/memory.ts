@@ -1,8 +1,8 @@
+import { pushedAckWatch } from '../commands/ack-watch.ts';
 import { clusterKeys } from '../keys/index.ts';
 import type { AlertRule, AlertState } from '../schema/alert.ts';
 import type { AuditEntry, CommandAck } from '../schema/command.ts';
 import type { SocketRecord } from '../schema/snapshot.ts';
-import { pushedAckWatch } from './ack-watch.ts';
 import {
   decodeAcks,
   decodeAlertRules,
@@ -329,7 +329,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     subscribeCommands: (cluster, nodeId, onMessage) =>
       run(() => {
         const keys = clusterKeys(cluster);
-        return subscribe([keys.commands, keys.nodeCommands(nodeId)], onMessage);
+        return subscribe([keys.nodeCommands(nodeId)], onMessage);
       }),
 
     writeAck: (cluster, ack: CommandAck, ttlMs) =>

@@ -126,14 +126,10 @@ export interface TelltaleStore {
   /**
    * Publishes a command on the own channel of each node it is addressed to, in one round trip
    * that also finds the nodes (live ones, or the socket's owner); the store fills in `target`.
-   * Nothing goes on the cluster-wide channel any more, so a node receives a command once.
    * Null when the address names a socket no node holds.
    */
   publishCommand(envelope: UnaddressedEnvelope, address: CommandAddress): Promise<CommandDelivery | null>;
-  /**
-   * Nodes subscribe to the cluster channel (kept for edges of older versions) and their own;
-   * delivers the raw message.
-   */
+  /** A node subscribes to its own command channel; delivers the raw message. */
   subscribeCommands(cluster: string, nodeId: string, onMessage: (raw: string) => void): Promise<Unsubscribe>;
   /** Appends the ack to the command's list and announces it on the ack channel, in one round trip. */
   writeAck(cluster: string, ack: CommandAck, ttlMs: number): Promise<void>;

@@ -1,7 +1,7 @@
+import { polledAckWatch, pushedAckWatch } from '../commands/ack-watch.ts';
 import { clusterKeys } from '../keys/index.ts';
 import type { AuditEntry, CommandAck } from '../schema/command.ts';
 import type { SocketRecord } from '../schema/snapshot.ts';
-import { polledAckWatch, pushedAckWatch } from './ack-watch.ts';
 import {
   decodeAcks,
   decodeAlertRules,
@@ -95,10 +95,10 @@ export interface RedisStoreOptions {
   /** Clock for presence expiry; the default is the wall clock. */
   now?: () => number;
   /**
-   * Where acks are polled (no long-lived subscriptions): the longest pause between two polls,
-   * default 20 ms. Workers raise it, since every poll is a subrequest against a per-request cap.
+   * Where acks are polled (no long-lived subscriptions): the most polls one wait may make, default
+   * no limit. Workers set `timings.workerAckPolls`, since every poll is a subrequest against a cap.
    */
-  ackPollMaxMs?: number;
+  maxAckPolls?: number;
 }
 
 /** One subscription to a cluster's ack channel, shared by every command waiting for acks. */
@@ -319,8 +319,7 @@ export function createRedisStore(transport: RedisTransport, options: RedisStoreO
     },
 
     subscribeCommands(cluster, nodeId, onMessage) {
-      const keys = clusterKeys(cluster);
-      return transport.subscribe([keys.commands, keys.nodeCommands(nodeId)], (_channel, message) =>
+      return transport.subscribe([clusterKeys(cluster).nodeCommands(nodeId)], (_channel, message) =>
         onMessage(message),
       );
     },
@@ -340,7 +339,7 @@ export function createRedisStore(transport: RedisTransport, options: RedisStoreO
 
     async watchAcks(cluster, commandId) {
       const readList = () => readAcks(cluster, commandId);
-      if (!transport.longLivedSubscriptions) return polledAckWatch(readList, options.ackPollMaxMs);
+      if (!transport.longLivedSubscriptions) return polledAckWatch(readList, options.maxAckPolls);
       const feed = ackFeed(cluster);
       await feed.subscribed;
       const watch = pushedAckWatch(readList, () => feed.listeners.delete(commandId));

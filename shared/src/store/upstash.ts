@@ -1,4 +1,5 @@
 import type { Redis, RedisConfigNodejs } from '@upstash/redis';
+import { timings } from '../commands/timings.ts';
 import type { TelltaleStore, Unsubscribe } from './port.ts';
 import {
   createRedisStore,
@@ -71,10 +72,10 @@ const asText = (message: unknown): string =>
  * Subscriptions use the client's server-sent-events `subscribe`: one streaming request per
  * channel, with no automatic reconnect — socket nodes, which must keep their command channel
  * through Redis outages, subscribe with ioredis; the edge only publishes and polls acks
- * (`ackPollMaxMs` bounds the pause between polls).
+ * (`maxAckPolls` bounds the polls of one wait).
  */
 export function createUpstashStore(redis: Redis, options: UpstashStoreOptions = {}): TelltaleStore {
-  const subscribeTimeoutMs = options.subscribeTimeoutMs ?? 5000;
+  const subscribeTimeoutMs = options.subscribeTimeoutMs ?? timings.upstashSubscribeTimeoutMs;
   const active = new Set<Unsubscribe>();
 
   const transport: RedisTransport = {

@@ -1,13 +1,6 @@
-import { type Command, CommandEnvelope, type RateLimit } from '@telltale/shared';
+import type { Command, CommandOutcome, RateLimit } from '@telltale/shared';
 import type { Namespace } from 'socket.io';
 import type { SocketTable } from './socket-table.ts';
-
-/** What executing a command did on this node; becomes the ack. */
-export interface CommandOutcome {
-  ok: boolean;
-  affected: number;
-  error?: string;
-}
 
 /** The parts of the node a command may act on. */
 export interface CommandHost {
@@ -17,37 +10,9 @@ export interface CommandHost {
   setRateLimits(limits: { perSocket: RateLimit | null; perUser: RateLimit | null }): void;
 }
 
-export type ParsedCommand =
-  | { kind: 'command'; envelope: CommandEnvelope }
-  | { kind: 'not-for-us' }
-  | { kind: 'rejected'; reason: string };
-
-/** Validates a raw channel message; one for another cluster or node is not ours, not an error. */
-export function parseCommand(raw: string, host: { nodeId: string; cluster: string }): ParsedCommand {
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch {
-    return { kind: 'rejected', reason: 'not JSON' };
-  }
-  const parsed = CommandEnvelope.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return {
-      kind: 'rejected',
-      reason: `${issue?.path.join('.') || 'envelope'}: ${issue?.message ?? 'invalid'}`,
-    };
-  }
-  const envelope = parsed.data;
-  if (envelope.cluster !== host.cluster || (envelope.target !== '*' && envelope.target !== host.nodeId)) {
-    return { kind: 'not-for-us' };
-  }
-  return { kind: 'command', envelope };
-}
-
 /**
- * Runs a command against the local sockets only: every node receives cluster-wide commands, so
- * each one acts on what it owns and the edge adds the acks up.
+ * Runs a command against the local sockets only: a command for every node reaches each one, so
+ * each acts on what it owns and the edge adds the acks up.
  */
 export function executeCommand(command: Command, host: CommandHost): CommandOutcome {
   switch (command.type) {

@@ -1,7 +1,7 @@
 import type { Server, Socket } from 'socket.io';
 import { Instrumentation, type InstrumentOptions } from './instrumentation.ts';
 
-export type { CommandOutcome } from './commands.ts';
+export type { CommandOutcome } from '@telltale/shared';
 export {
   Instrumentation,
   type InstrumentOptions,

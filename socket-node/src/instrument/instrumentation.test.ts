@@ -379,14 +379,15 @@ describe('commands', () => {
     });
   });
 
-  it('disconnect-all drops every local socket; malformed and unknown commands are counted, not run', async () => {
+  it('disconnect-all drops every local socket; malformed, unknown and misaddressed commands are counted, not run', async () => {
     const { url, instrumentation, store } = harness;
     await open(`${url}/chat`, { transports: ['websocket'] });
     await open(`${url}/ops`, { transports: ['websocket'] });
     await instrumentation.receiveCommand('{not json');
     await instrumentation.receiveCommand(envelope('c10', { type: 'format-disk' }));
+    // Only this node's commands travel on its channel: one for another node was put there by hand.
     await instrumentation.receiveCommand(envelope('c11', { type: 'disconnect-all' }, 'another-node'));
-    expect(instrumentation.snapshot().counters.commandsRejected).toBe(2);
+    expect(instrumentation.snapshot().counters.commandsRejected).toBe(3);
     expect(instrumentation.snapshot().gauges.connections).toBe(2);
     await instrumentation.receiveCommand(
       envelope('c12', { type: 'disconnect-all', reason: 'incident' }, NODE),

@@ -1,23 +1,19 @@
-import {
-  type CommandAck,
-  type CommandEnvelope,
-  CommandGate,
-  DEFAULT_CLOCK_SKEW_MS,
-  type NodeMeta,
-  type NodePresence,
-  type NodeSnapshot,
-  type TelltaleStore,
-  type Unsubscribe,
-  withTimeout,
+import type {
+  CommandAck,
+  CommandEnvelope,
+  NodeMeta,
+  NodePresence,
+  NodeSnapshot,
+  TelltaleStore,
 } from '@telltale/shared';
 import type { ExtendedError, Namespace, Server, Socket } from 'socket.io';
 import { Admission, type RateLimits } from './admission.ts';
-import { type CommandHost, type CommandOutcome, executeCommand, parseCommand } from './commands.ts';
 import { Flusher, NodeMeters, type NodeState } from './flusher.ts';
 import { OVERFLOW_LABEL } from './labels.ts';
 import { consoleLogger, describeError, type InstrumentLogger } from './log.ts';
 import { checkIds, guardIdentify } from './options.ts';
 import { ProcessStats } from './process-stats.ts';
+import { CommandResponder } from './responder.ts';
 import { collectRooms } from './rooms.ts';
 import { hookedSocketPrototype } from './socket-hooks.ts';
 import { type SocketIdentity, SocketTable } from './socket-table.ts';
@@ -102,7 +98,6 @@ export class Instrumentation {
   private readonly store: TelltaleStore;
   private readonly log: InstrumentLogger;
   private readonly roomCap: number;
-  private readonly ackTtlMs: number;
   private readonly identify: (socket: Socket) => SocketIdentity;
   private readonly presence: () => NodePresence;
   private readonly include: (namespace: Namespace) => boolean;
@@ -115,12 +110,8 @@ export class Instrumentation {
   private readonly admission = new Admission(this.sockets);
   private readonly flusher: Flusher;
 
-  private subscribeTimer: NodeJS.Timeout | null = null;
-  private unsubscribeCommands: Unsubscribe | null = null;
   private running = false;
-  private readonly commandGate: CommandGate;
-  private commandQueue: Promise<void> = Promise.resolve();
-  private readonly commandListeners = new Set<(envelope: CommandEnvelope, ack: CommandAck) => void>();
+  private readonly commands: CommandResponder;
 
   constructor(
     readonly io: Server,
@@ -133,11 +124,6 @@ export class Instrumentation {
     this.nodeId = ids.nodeId;
     this.intervalMs = options.flushIntervalMs ?? 5000;
     this.roomCap = options.roomCap ?? 1000;
-    this.ackTtlMs = options.ackTtlMs ?? 60_000;
-    this.commandGate = new CommandGate({
-      signingKey: options.commandSigningKey ?? null,
-      clockSkewMs: options.commandClockSkewMs ?? DEFAULT_CLOCK_SKEW_MS,
-    });
     this.identify = guardIdentify(
       options.identify ?? identifyFromData,
       this.log,
@@ -161,6 +147,24 @@ export class Instrumentation {
       state: () => this.state(),
     });
 
+    this.commands = new CommandResponder({
+      store: this.store,
+      cluster: this.cluster,
+      nodeId: this.nodeId,
+      intervalMs: this.intervalMs,
+      log: this.log,
+      counters: this.counters,
+      signingKey: options.commandSigningKey,
+      clockSkewMs: options.commandClockSkewMs,
+      ackTtlMs: options.ackTtlMs,
+      host: {
+        sockets: this.sockets,
+        namespace: (name) => this.namespaces.get(name),
+        setMaintenance: (enabled, message) => this.setMaintenance(enabled, message),
+        setRateLimits: (limits) => this.setRateLimits(limits),
+      },
+    });
+
     for (const nsp of io._nsps.values()) this.attach(nsp);
     io.on('new_namespace', (nsp) => this.attach(nsp));
   }
@@ -173,7 +177,7 @@ export class Instrumentation {
     this.running = true;
     this.flusher.start();
     for (const name of this.namespaces.keys()) this.staticNamespaces.add(name);
-    await this.subscribe();
+    await this.commands.start();
     await this.flushNow();
     this.admission.started();
     this.flusher.schedule();
@@ -189,13 +193,7 @@ export class Instrumentation {
     this.drain();
     this.running = false;
     this.flusher.stop();
-    if (this.subscribeTimer) clearTimeout(this.subscribeTimer);
-    this.subscribeTimer = null;
-    const unsubscribe = this.unsubscribeCommands;
-    this.unsubscribeCommands = null;
-    await unsubscribe?.().catch((error) =>
-      this.log.warn(`unsubscribing from commands failed: ${describeError(error)}`),
-    );
+    await this.commands.stop();
     if (options.deregister ?? true) {
       await this.flusher.settled();
       // The final counters go out as a farewell the edge reads before it drops the node: deleting
@@ -270,8 +268,7 @@ export class Instrumentation {
 
   /** Called with every admin command this node answered and its ack; returns the remover. */
   onCommand(listener: (envelope: CommandEnvelope, ack: CommandAck) => void): () => void {
-    this.commandListeners.add(listener);
-    return () => this.commandListeners.delete(listener);
+    return this.commands.onCommand(listener);
   }
 
   // ── snapshot and flush ───────────────────────────────────────────────────────────────────
@@ -302,80 +299,12 @@ export class Instrumentation {
 
   // ── commands ─────────────────────────────────────────────────────────────────────────────
 
-  private async subscribe(): Promise<void> {
-    try {
-      this.unsubscribeCommands = await withTimeout(
-        this.store.subscribeCommands(this.cluster, this.nodeId, (raw) => this.receiveCommand(raw)),
-        Math.max(this.intervalMs, 1000),
-        'subscribing timed out',
-      );
-    } catch (error) {
-      this.log.warn(`subscribing to commands failed, will retry: ${describeError(error)}`);
-      if (!this.running) return;
-      this.subscribeTimer = setTimeout(() => {
-        this.subscribeTimer = null;
-        void this.subscribe();
-      }, this.intervalMs);
-      this.subscribeTimer.unref();
-    }
-  }
-
-  private readonly commandHost: CommandHost = {
-    sockets: this.sockets,
-    namespace: (name) => this.namespaces.get(name),
-    setMaintenance: (enabled, message) => this.setMaintenance(enabled, message),
-    setRateLimits: (limits) => this.setRateLimits(limits),
-  };
-
   /**
-   * Handles one raw message from the command channels, one at a time in arrival order; never
+   * Handles one raw message from the command channel, one at a time in arrival order; never
    * rejects. Resolves once the command ran or was refused, with its ack on the way.
    */
   receiveCommand(raw: string): Promise<void> {
-    this.commandQueue = this.commandQueue
-      .then(() => this.respond(raw))
-      .catch((error) => this.log.error(`handling a command failed: ${describeError(error)}`));
-    return this.commandQueue;
-  }
-
-  private async respond(raw: string): Promise<void> {
-    const parsed = parseCommand(raw, this);
-    if (parsed.kind === 'not-for-us') return;
-    if (parsed.kind === 'rejected') {
-      this.counters.commandsRejected++;
-      this.log.warn(`ignored a malformed command: ${parsed.reason}`);
-      return;
-    }
-    const { envelope } = parsed;
-    const admission = await this.commandGate.admit(envelope);
-    let outcome: CommandOutcome;
-    if (!admission.admitted) {
-      this.counters.commandsRejected++;
-      this.log.warn(
-        `refused command ${envelope.id} (${envelope.command.type} by ${JSON.stringify(envelope.actor)}): ${admission.reason}`,
-      );
-      if (!admission.ack) return;
-      outcome = { ok: false, affected: 0, error: `refused: ${admission.reason}` };
-    } else {
-      try {
-        outcome = executeCommand(envelope.command, this.commandHost);
-      } catch (error) {
-        outcome = { ok: false, affected: 0, error: describeError(error) };
-      }
-      if (outcome.ok) this.counters.commandsExecuted++;
-    }
-    const ack: CommandAck = {
-      commandId: envelope.id,
-      nodeId: this.nodeId,
-      ok: outcome.ok,
-      affected: outcome.affected,
-      ...(outcome.error ? { error: outcome.error } : {}),
-      at: Date.now(),
-    };
-    for (const listener of this.commandListeners) listener(envelope, ack);
-    this.store
-      .writeAck(this.cluster, ack, this.ackTtlMs)
-      .catch((error) => this.log.warn(`acking command ${envelope.id} failed: ${describeError(error)}`));
+    return this.commands.receive(raw);
   }
 
   // ── the hot path ─────────────────────────────────────────────────────────────────────────

@@ -306,7 +306,10 @@ describe('two nodes on one Redis', () => {
     );
 
     const rejected = a.instrumentation.snapshot().counters.commandsRejected;
-    await backbone.publish(clusterKeys(CLUSTER).commands, '{"id":"x","command":{"type":"reboot"}}');
+    await backbone.publish(
+      clusterKeys(CLUSTER).nodeCommands(a.instrumentation.nodeId),
+      '{"id":"x","command":{"type":"reboot"}}',
+    );
     await eventually(
       () => a.instrumentation.snapshot().counters.commandsRejected === rejected + 1,
       2000,

@@ -1,5 +1,6 @@
 import type { CommandAck } from '../schema/command.ts';
-import type { AckWatch } from './port.ts';
+import type { AckWatch } from '../store/port.ts';
+import { timings } from './timings.ts';
 
 /** The acks of one command, one per node: a pushed ack and the same ack read back count once. */
 class AckSet {
@@ -78,32 +79,29 @@ export function pushedAckWatch(readList: ReadAcks, onClose: () => void): PushedA
   };
 }
 
-const FIRST_POLL_MS = 2;
-export const DEFAULT_ACK_POLL_MAX_MS = 20;
-
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
- * Acks polled from the list with a doubling pause capped at `maxPollMs`, for stores that cannot
- * hold a subscription open (Upstash REST on Workers, where each poll is a capped subrequest).
+ * Acks polled from the list, for stores that cannot hold a subscription open (Upstash REST; on
+ * Workers each poll is a subrequest against a per-request cap): at most `maxPolls` reads per wait,
+ * on the schedule `timings.ackPollPauses` derives from the wait and that budget.
  */
-export function polledAckWatch(readList: ReadAcks, maxPollMs = DEFAULT_ACK_POLL_MAX_MS): AckWatch {
+export function polledAckWatch(readList: ReadAcks, maxPolls = Number.POSITIVE_INFINITY): AckWatch {
   let closed = false;
   return {
     async wait(nodeIds, waitMs) {
       const acks = new AckSet();
       const deadline = Date.now() + waitMs;
-      let pause = FIRST_POLL_MS;
-      while (!closed) {
+      const pauses = timings.ackPollPauses(waitMs, maxPolls);
+      for (let polls = 0; !closed; polls++) {
         try {
           acks.add(await readList());
         } catch {
           // A store blip while polling: keep what we had and try again until the deadline.
         }
         const left = deadline - Date.now();
-        if (acks.answered(nodeIds) || left <= 0) break;
-        await sleep(Math.min(pause, left));
-        pause = Math.min(pause * 2, maxPollMs);
+        if (acks.answered(nodeIds) || left <= 0 || polls >= pauses.length) break;
+        await sleep(Math.min(pauses[polls] ?? left, left));
       }
       closed = true;
       return acks.list();

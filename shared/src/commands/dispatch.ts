@@ -1,18 +1,9 @@
-import type {
-  AckWatch,
-  AuditEntry,
-  Command,
-  CommandAck,
-  CommandAddress,
-  CommandResult,
-  CommandSigner,
-  TelltaleStore,
-  UnaddressedEnvelope,
-} from '@telltale/shared';
-import { fromStore, HttpProblem, ProblemType } from '../problem/index.ts';
+import type { AuditEntry, Command, CommandAck, CommandResult } from '../schema/command.ts';
+import type { AckWatch, CommandAddress, TelltaleStore, UnaddressedEnvelope } from '../store/port.ts';
+import type { CommandSigner } from './signing.ts';
 
 /**
- * The edge side of the command protocol, in one place:
+ * The edge side of the command protocol:
  *   0. seal    — the envelope carries its issue time and expiry (the ack deadline: nodes refuse it
  *                after that, give or take their clock-skew allowance) and, with COMMAND_SIGNING_KEY,
  *                an HMAC the nodes verify;
@@ -25,7 +16,8 @@ import { fromStore, HttpProblem, ProblemType } from '../problem/index.ts';
  *   4. answer  — targeted / acked / missing nodes and affected sockets, partial if it must be;
  *   5. audit   — the command, the actor and the result go to the audit stream, written after the
  *                answer where the runtime lets work outlive it (`background`).
- * A node that is down costs at most the deadline; it never makes the answer hang or fail.
+ * A node that is down costs at most the deadline; it never makes the answer hang or fail. A store
+ * that is down rejects (the caller says so); everything else is a `Dispatched`.
  */
 
 export interface DispatchOptions {
@@ -47,11 +39,24 @@ export interface DispatchOptions {
 
 export const AUDIT_MAX_LEN = 10_000;
 
+/** How a command went, for the caller to put in its own terms (the edge: an HTTP status). */
+export type Dispatched =
+  /** Every targeted node acked without error. */
+  | { kind: 'complete'; result: CommandResult }
+  /** Some node did not answer by the deadline, or reported an error. */
+  | { kind: 'partial'; result: CommandResult }
+  /** A disconnect every targeted node answered, where none held a matching socket. */
+  | { kind: 'no-effect'; result: CommandResult }
+  /** A socket command for a socket no live node holds: nothing was sent. */
+  | { kind: 'unknown-socket'; command: Extract<Command, { type: 'disconnect-socket' }> }
+  /** No live node to send it to: nothing was sent. */
+  | { kind: 'no-live-node'; command: Command };
+
 export async function dispatchCommand(
   options: DispatchOptions,
   command: Command,
   actor: string,
-): Promise<CommandResult> {
+): Promise<Dispatched> {
   const { store, cluster, timeoutMs } = options;
   const now = options.now ?? Date.now;
   const started = now();
@@ -65,10 +70,16 @@ export async function dispatchCommand(
   };
   if (options.signer) envelope.sig = await options.signer.sign(envelope);
 
-  const watch = await fromStore(store.watchAcks(cluster, envelope.id));
-  const { targeted, acks } = await deliver(store, watch, envelope, envelope.expiresAt, now).finally(() =>
+  const watch = await store.watchAcks(cluster, envelope.id);
+  const delivered = await deliver(store, watch, envelope, envelope.expiresAt, now).finally(() =>
     watch.close(),
   );
+  if (!delivered) {
+    return command.type === 'disconnect-socket'
+      ? { kind: 'unknown-socket', command }
+      : { kind: 'no-live-node', command };
+  }
+  const { targeted, acks } = delivered;
 
   const acked = [...new Set(acks.map((a) => a.nodeId))].sort();
   const missing = targeted.filter((n) => !acked.includes(n));
@@ -90,7 +101,7 @@ export async function dispatchCommand(
       console.error(`[edge] writing command ${envelope.id} to the audit trail failed:`, error),
     );
   options.background?.(audit);
-  return result;
+  return { kind: outcomeOf(result), result };
 }
 
 /** Publishes, then waits for the nodes it reached; an unreached node will never ack, so it is not waited for. */
@@ -100,9 +111,9 @@ async function deliver(
   envelope: UnaddressedEnvelope,
   deadline: number,
   now: () => number,
-): Promise<{ targeted: string[]; acks: CommandAck[] }> {
-  const delivery = await fromStore(store.publishCommand(envelope, addressOf(envelope.command)));
-  if (!delivery || delivery.targeted.length === 0) throw nobodyToAsk(envelope.cluster, envelope.command);
+): Promise<{ targeted: string[]; acks: CommandAck[] } | null> {
+  const delivery = await store.publishCommand(envelope, addressOf(envelope.command));
+  if (!delivery || delivery.targeted.length === 0) return null;
   const reached = delivery.targeted.filter((nodeId) => !delivery.unreached.includes(nodeId));
   const acks = reached.length > 0 ? await watch.wait(reached, deadline - now()) : [];
   return { targeted: delivery.targeted, acks };
@@ -113,31 +124,6 @@ function addressOf(command: Command): CommandAddress {
   return command.type === 'disconnect-socket'
     ? { to: 'socket-owner', socketId: command.socketId }
     : { to: 'live-nodes' };
-}
-
-function nobodyToAsk(cluster: string, command: Command): HttpProblem {
-  if (command.type === 'disconnect-socket') {
-    return new HttpProblem({
-      status: 404,
-      type: ProblemType.notFound,
-      title: 'Unknown socket',
-      detail: `no live node reports socket '${command.socketId}'`,
-    });
-  }
-  if (command.type === 'disconnect-user') {
-    return new HttpProblem({
-      status: 404,
-      type: ProblemType.notFound,
-      title: 'Unknown user',
-      detail: `no live node to hold sockets of user '${command.userId}'`,
-    });
-  }
-  return new HttpProblem({
-    status: 503,
-    type: ProblemType.noLiveNode,
-    title: 'No live socket node',
-    detail: `no socket node of cluster '${cluster}' is live, so nobody would run '${command.type}'`,
-  });
 }
 
 function auditEntry(envelope: UnaddressedEnvelope, target: string, result: CommandResult): AuditEntry {
@@ -157,14 +143,10 @@ function auditEntry(envelope: UnaddressedEnvelope, target: string, result: Comma
   };
 }
 
-/**
- * HTTP status for a result: 200 when every node acked without error, 207 when some did not answer
- * or reported an error. A disconnect that reached everyone but touched no socket is a 404 (null).
- */
-export function resultStatus(result: CommandResult): 200 | 207 | null {
-  const clean = result.complete && result.acks.every((a) => a.ok);
-  if (!clean) return 207;
+/** A disconnect that reached everyone but touched no socket had nothing to do. */
+function outcomeOf(result: CommandResult): 'complete' | 'partial' | 'no-effect' {
+  if (!result.complete || !result.acks.every((a) => a.ok)) return 'partial';
   const isDisconnect =
     result.command.type === 'disconnect-socket' || result.command.type === 'disconnect-user';
-  return isDisconnect && result.affected === 0 ? null : 200;
+  return isDisconnect && result.affected === 0 ? 'no-effect' : 'complete';
 }
