@@ -7,18 +7,28 @@ import type { RoomPage, RoomQuery } from '../aggregator/room-table.ts';
 import { consoleLogger, type LiveConnection, type Scheduler } from '../aggregator/runtime.ts';
 import { sseSubscriber } from '../aggregator/sse.ts';
 import { upstashStore, type WorkerEnv, workerConfig } from './env.ts';
-import { hibernatableConnection, newSubscriberAttachment } from './live-socket.ts';
+import { attachSubscriber, hibernatableConnection, openConnections } from './live-socket.ts';
 import { createSqliteHistoryStorage } from './sqlite-history.ts';
 
 /** The paths the Worker uses to reach the object over `stub.fetch`; everything else is RPC. */
 export const FEED_PATHS = { webSocket: '/feed/ws', events: '/feed/events' } as const;
 
 /** The next tick as a Durable Object alarm: it survives eviction and wakes the object up. */
-function alarmScheduler(storage: DurableObjectStorage): Scheduler {
-  return {
-    schedule: (delayMs) => storage.setAlarm(Date.now() + delayMs),
-    cancel: () => storage.deleteAlarm(),
-  };
+class AlarmScheduler implements Scheduler {
+  /** When the alarm this object armed is due; null before it armed one. */
+  armedFor: number | null = null;
+
+  constructor(private readonly storage: DurableObjectStorage) {}
+
+  schedule(delayMs: number): Promise<void> {
+    this.armedFor = Date.now() + delayMs;
+    return this.storage.setAlarm(this.armedFor);
+  }
+
+  cancel(): Promise<void> {
+    this.armedFor = null;
+    return this.storage.deleteAlarm();
+  }
 }
 
 /**
@@ -30,69 +40,59 @@ function alarmScheduler(storage: DurableObjectStorage): Scheduler {
 export class ClusterAggregatorObject extends DurableObject<WorkerEnv> {
   private readonly aggregator: Aggregator;
   private readonly eventStreams = new Map<string, LiveConnection>();
-  private started: Promise<void> | null = null;
+  private readonly scheduler: AlarmScheduler;
 
   constructor(ctx: DurableObjectState, env: WorkerEnv) {
     super(ctx, env);
     const config = workerConfig(env);
+    this.scheduler = new AlarmScheduler(ctx.storage);
     this.aggregator = new Aggregator(aggregatorOptions(config, upstashStore(config)), {
       storage: createSqliteHistoryStorage(ctx.storage.sql),
-      scheduler: alarmScheduler(ctx.storage),
+      scheduler: this.scheduler,
       hub: {
-        connections: () => [
-          ...ctx.getWebSockets().map(hibernatableConnection),
-          ...this.eventStreams.values(),
-        ],
+        connections: () => [...openConnections(ctx.getWebSockets()), ...this.eventStreams.values()],
       },
       fetch: (input, init) => fetch(input, init),
       now: () => Date.now(),
       logger: consoleLogger,
     });
-  }
-
-  /** First contact after (re)construction restores the open minute and alert config, ticks and arms the alarm. */
-  private start(): Promise<void> {
-    this.started ??= this.aggregator.onStart().catch((err: unknown) => {
-      this.started = null;
-      throw err;
-    });
-    return this.started;
+    // The one start of this instance: restores the open minute and alert config, ticks and arms the
+    // alarm. The runtime holds every RPC, fetch, socket event and alarm until it is done.
+    ctx
+      .blockConcurrencyWhile(() => this.aggregator.onStart())
+      .catch((err: Error) =>
+        consoleLogger.error(`aggregator start failed, the object restarts: ${err.stack}`),
+      );
   }
 
   override async alarm(): Promise<void> {
-    // Woken by the alarm after eviction: starting already ticked and re-armed.
-    if (this.started === null) return this.start();
-    await this.started;
+    // An alarm due before the one starting armed is the one that woke the object: starting ticked.
+    const { armedFor } = this.scheduler;
+    if (armedFor !== null && Date.now() < armedFor) return this.ctx.storage.setAlarm(armedFor);
     await this.aggregator.onAlarm();
   }
 
-  async latest(options?: { fresh?: boolean }): Promise<LatestView> {
-    await this.start();
+  latest(options?: { fresh?: boolean }): Promise<LatestView> {
     return this.aggregator.latest(options);
   }
 
-  async history(query: HistoryQuery): Promise<HistoryResponse> {
-    await this.start();
+  history(query: HistoryQuery): Promise<HistoryResponse> {
     return this.aggregator.history(query);
   }
 
-  async alerts(): Promise<AlertsReport> {
-    await this.start();
+  alerts(): Promise<AlertsReport> {
     return this.aggregator.alerts();
   }
 
-  async setRules(rules: AlertRule[]): Promise<AlertRule[]> {
-    await this.start();
+  setRules(rules: AlertRule[]): Promise<AlertRule[]> {
     return this.aggregator.setRules(rules);
   }
 
-  async rooms(query: RoomQuery): Promise<RoomPage> {
-    await this.start();
+  rooms(query: RoomQuery): Promise<RoomPage> {
     return this.aggregator.rooms(query);
   }
 
   override async fetch(request: Request): Promise<Response> {
-    await this.start();
     const { pathname } = new URL(request.url);
     if (pathname === FEED_PATHS.webSocket) return this.acceptFeedSocket();
     if (pathname === FEED_PATHS.events) return this.openEventStream(request);
@@ -103,8 +103,7 @@ export class ClusterAggregatorObject extends DurableObject<WorkerEnv> {
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     // Accepted through the state, not server.accept(), so the object may hibernate while sockets idle.
     this.ctx.acceptWebSocket(server);
-    server.serializeAttachment(newSubscriberAttachment(crypto.randomUUID()));
-    this.aggregator.onConnect(hibernatableConnection(server));
+    this.aggregator.onConnect(attachSubscriber(server, crypto.randomUUID()));
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -119,7 +118,6 @@ export class ClusterAggregatorObject extends DurableObject<WorkerEnv> {
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    await this.start();
     this.aggregator.onMessage(hibernatableConnection(ws), message);
   }
 
