@@ -107,7 +107,10 @@ export function createApp(deps: AppDeps): Hono<EdgeEnv> {
   );
 
   app.onError((err, c) => {
-    if (err instanceof HttpProblem) return problem(c, err.init);
+    if (err instanceof HttpProblem) {
+      const res = err.getResponse(c.req.path);
+      return c.newResponse(res.body, res);
+    }
     if (err instanceof HTTPException) {
       return problem(c, {
         status: err.status as ContentfulStatusCode,

@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
 
@@ -27,27 +28,38 @@ export interface ProblemInit {
   headers?: Record<string, string>;
 }
 
-/** Thrown anywhere in a request; the app's onError turns it into an application/problem+json answer. */
-export class HttpProblem extends Error {
+/**
+ * Thrown anywhere in a request: a Hono `HTTPException` whose response is the problem+json answer,
+ * so the app's onError (or Hono's own) answers with `getResponse()`.
+ */
+export class HttpProblem extends HTTPException {
   constructor(readonly init: ProblemInit) {
-    super(init.detail);
+    super(init.status, { message: init.detail });
     this.name = 'HttpProblem';
+  }
+
+  /** `instance` is the request path; the app's onError passes it. */
+  override getResponse(instance?: string): Response {
+    const { init } = this;
+    const body = {
+      type: init.type ?? ProblemType.blank,
+      title: init.title,
+      status: init.status,
+      detail: init.detail,
+      instance,
+      ...init.extensions,
+    };
+    return new Response(JSON.stringify(body), {
+      status: init.status,
+      headers: { ...init.headers, 'content-type': PROBLEM_CONTENT_TYPE },
+    });
   }
 }
 
+/** The problem+json answer, with the headers already set on `c`. */
 export function problem(c: Context, init: ProblemInit): Response {
-  const body = {
-    type: init.type ?? ProblemType.blank,
-    title: init.title,
-    status: init.status,
-    detail: init.detail,
-    instance: c.req.path,
-    ...init.extensions,
-  };
-  return c.body(JSON.stringify(body), init.status, {
-    ...init.headers,
-    'content-type': PROBLEM_CONTENT_TYPE,
-  });
+  const res = new HttpProblem(init).getResponse(c.req.path);
+  return c.newResponse(res.body, res);
 }
 
 export interface FieldError {
