@@ -1,7 +1,7 @@
 import { ACTOR_MAX_LENGTH } from '@telltale/shared';
 import { createJwtVerifier, type JWTPayload, JwtRejection, type JwtVerifier } from '@telltale/shared/jwt';
+import { timingSafeEqual } from 'hono/utils/buffer';
 import { HttpProblem, ProblemType } from '../problem/index.ts';
-import { secretsEqual } from './constant-time.ts';
 
 export interface Principal {
   /** Who acted, for the audit: 'admin-token', a JWT's `sub`, or 'metrics-token'. */
@@ -106,7 +106,7 @@ export function createAuthenticator(config: AuthConfig): Authenticator {
     }
     const token = bearerToken(authorization);
     if (!token) throw unauthorized('send Authorization: Bearer <ADMIN_TOKEN or admin JWT>');
-    if (config.adminToken && (await secretsEqual(token, config.adminToken))) {
+    if (config.adminToken && (await timingSafeEqual(token, config.adminToken))) {
       return { actor: 'admin-token', via: 'admin-token' };
     }
     if (!jwt || !looksLikeJwt(token)) throw unauthorized('bearer token is not valid', 'invalid_token');
@@ -138,7 +138,7 @@ export function createAuthenticator(config: AuthConfig): Authenticator {
     async metrics(authorization) {
       if (!config.metricsToken) return null;
       const token = bearerToken(authorization);
-      if (token && (await secretsEqual(token, config.metricsToken))) {
+      if (token && (await timingSafeEqual(token, config.metricsToken))) {
         return { actor: 'metrics-token', via: 'metrics-token' };
       }
       if (!token) throw unauthorized('/metrics needs Authorization: Bearer <METRICS_TOKEN>');

@@ -19,6 +19,16 @@ describe('GET /system/health/realtime', () => {
       "form-action 'none'",
       "frame-ancestors 'none'",
     ]);
+    expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(response.headers.get('x-frame-options')).toBe('DENY');
+    expect([...response.headers.keys()].sort()).toEqual([
+      'cache-control',
+      'content-security-policy',
+      'content-type',
+      'referrer-policy',
+      'x-content-type-options',
+      'x-frame-options',
+    ]);
     const html = await response.text();
     expect(html).toContain(`src="realtime/app.js?v=${DASHBOARD_HASH}"`);
     expect(html).toContain(`href="realtime/app.css?v=${DASHBOARD_HASH}"`);
