@@ -1,7 +1,9 @@
 import type { NodeMeta, RateLimit } from '@telltale/shared';
-import type { ExtendedError } from 'socket.io';
 import { admit } from './rate-limit.ts';
 import type { SocketTable, TrackedSocket } from './socket-table.ts';
+
+/** What a middleware hands to `next()` to refuse a connection (socket.io 4.7 does not export `ExtendedError`). */
+export type ConnectionRefusal = Error & { data?: unknown };
 
 export type RateLimits = { perSocket: RateLimit | null; perUser: RateLimit | null };
 
@@ -64,7 +66,7 @@ export class Admission {
   }
 
   /** The error a new connection is refused with, with `data.code` for clients; null: admitted. */
-  refuseConnection(): ExtendedError | null {
+  refuseConnection(): ConnectionRefusal | null {
     if (this.currentMode === 'maintenance') {
       return refusal(
         `server is in maintenance mode: ${this.maintenanceMessage ?? 'try again later'}`,
@@ -100,6 +102,6 @@ export class Admission {
   }
 }
 
-function refusal(message: string, code: string): ExtendedError {
+function refusal(message: string, code: string): ConnectionRefusal {
   return Object.assign(new Error(message), { data: { code } });
 }
