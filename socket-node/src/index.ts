@@ -1,3 +1,12 @@
+export { type AuthFailure, type Principal, Role, TokenClaims } from './chat/auth.ts';
+export {
+  type BusinessEnvelopeInput,
+  deliverBusinessEvent,
+  parseBusinessEvent,
+  publishBusinessEvent,
+} from './chat/business-events.ts';
+export * from './chat/events.ts';
+export { type PresenceChange, PresenceTracker } from './chat/presence.ts';
 export {
   DEFAULT_PRESENCE,
   defaultNodeId,
@@ -8,12 +17,3 @@ export {
 } from './config.ts';
 export * from './instrument/index.ts';
 export { type SocketNode, type SocketNodeDeps, startSocketNode } from './node.ts';
-export { type AuthFailure, type Principal, Role, TokenClaims } from './server/auth.ts';
-export {
-  type BusinessEnvelopeInput,
-  deliverBusinessEvent,
-  parseBusinessEvent,
-  publishBusinessEvent,
-} from './server/business-events.ts';
-export * from './server/events.ts';
-export { type PresenceChange, PresenceTracker } from './server/presence.ts';

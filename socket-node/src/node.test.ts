@@ -13,9 +13,9 @@ import {
   token,
 } from '../test/support/clients.ts';
 import { testSettings } from '../test/support/node.ts';
+import { publishBusinessEvent } from './chat/business-events.ts';
 import { silentLogger } from './instrument/log.ts';
 import { type SocketNode, startSocketNode } from './node.ts';
-import { publishBusinessEvent } from './server/business-events.ts';
 
 let node: SocketNode;
 let store: MemoryStore;

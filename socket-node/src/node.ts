@@ -7,17 +7,17 @@ import { createIoredisStore } from '@telltale/shared/store/ioredis';
 import { createMemoryStore } from '@telltale/shared/store/memory';
 import { Redis } from 'ioredis';
 import { Server } from 'socket.io';
+import { mountAdmin } from './chat/admin.ts';
+import { authMiddleware, createTokenVerifier, NAMESPACE_ROLES, principalOf } from './chat/auth.ts';
+import { relayBusinessEvents } from './chat/business-events.ts';
+import { mountConversations } from './chat/conversations.ts';
+import { ATTENDANTS_ROOM, type NodeClientEvents, type NodeServerEvents } from './chat/events.ts';
+import { PresenceTracker } from './chat/presence.ts';
 import type { SocketNodeSettings } from './config.ts';
 import { createHttpHandler } from './http/routes.ts';
 import { instrument } from './instrument/index.ts';
 import type { Instrumentation } from './instrument/instrumentation.ts';
 import { consoleLogger, describeError, type InstrumentLogger } from './instrument/log.ts';
-import { mountAdmin } from './server/admin.ts';
-import { authMiddleware, createTokenVerifier, NAMESPACE_ROLES, principalOf } from './server/auth.ts';
-import { relayBusinessEvents } from './server/business-events.ts';
-import { mountConversations } from './server/conversations.ts';
-import { ATTENDANTS_ROOM, type NodeClientEvents, type NodeServerEvents } from './server/events.ts';
-import { PresenceTracker } from './server/presence.ts';
 
 export interface SocketNodeDeps {
   /** Use this store instead of one built from the settings (the edge's embedded mode shares its memory store). */

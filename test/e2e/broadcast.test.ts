@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { publishBusinessEvent } from '../../socket-node/src/server/business-events.ts';
+import { publishBusinessEvent } from '../../socket-node/src/chat/business-events.ts';
 import { Cluster, type TestClient, waitFor } from './harness/index.ts';
 
 describe('scenario 2: a business event from the backbone reaches every room member on every node', () => {

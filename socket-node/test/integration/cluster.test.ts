@@ -10,9 +10,9 @@ import { createIoredisStore } from '@telltale/shared/store/ioredis';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisProcess, startRedis } from '../../../test/support/redis.ts';
+import { publishBusinessEvent } from '../../src/chat/business-events.ts';
 import { silentLogger } from '../../src/instrument/log.ts';
 import { type SocketNode, startSocketNode } from '../../src/node.ts';
-import { publishBusinessEvent } from '../../src/server/business-events.ts';
 import {
   type Claims,
   closeAll,

@@ -1,8 +1,7 @@
 import { createJwtVerifier, JwtRejection } from '@telltale/shared/jwt';
-import type { Socket } from 'socket.io';
+import type { ExtendedError, Socket } from 'socket.io';
 import { z } from 'zod';
 import type { JwtSettings } from '../config.ts';
-import type { ConnectionRefusal } from '../instrument/admission.ts';
 
 export const Role = z.enum(['client', 'attendant', 'admin']);
 export type Role = z.infer<typeof Role>;
@@ -36,7 +35,7 @@ export type AuthFailure =
   | 'not-configured';
 
 /** A refused handshake; the message reaches the client as its `connect_error`, `data.code` as well. */
-export class AuthError extends Error implements ConnectionRefusal {
+export class AuthError extends Error implements ExtendedError {
   readonly data: { code: AuthFailure };
   constructor(
     readonly code: AuthFailure,
@@ -142,7 +141,7 @@ export function authMiddleware(
   verify: TokenVerifier,
   allowed: readonly Role[],
   onFailure: (code: AuthFailure) => void,
-): (socket: Socket, next: (err?: ConnectionRefusal) => void) => void {
+): (socket: Socket, next: (err?: ExtendedError) => void) => void {
   return (socket, next) => {
     const auth: unknown = socket.handshake.auth;
     const token = typeof auth === 'object' && auth !== null ? (auth as { token?: unknown }).token : undefined;
