@@ -1,7 +1,8 @@
 import { createJwtVerifier, JwtRejection } from '@telltale/shared/jwt';
-import type { ExtendedError, Socket } from 'socket.io';
+import type { Socket } from 'socket.io';
 import { z } from 'zod';
 import type { JwtSettings } from '../config.ts';
+import type { ConnectionRefusal } from '../instrument/admission.ts';
 
 export const Role = z.enum(['client', 'attendant', 'admin']);
 export type Role = z.infer<typeof Role>;
@@ -35,7 +36,7 @@ export type AuthFailure =
   | 'not-configured';
 
 /** A refused handshake; the message reaches the client as its `connect_error`, `data.code` as well. */
-export class AuthError extends Error implements ExtendedError {
+export class AuthError extends Error implements ConnectionRefusal {
   readonly data: { code: AuthFailure };
   constructor(
     readonly code: AuthFailure,
@@ -141,7 +142,7 @@ export function authMiddleware(
   verify: TokenVerifier,
   allowed: readonly Role[],
   onFailure: (code: AuthFailure) => void,
-): (socket: Socket, next: (err?: ExtendedError) => void) => void {
+): (socket: Socket, next: (err?: ConnectionRefusal) => void) => void {
   return (socket, next) => {
     const auth: unknown = socket.handshake.auth;
     const token = typeof auth === 'object' && auth !== null ? (auth as { token?: unknown }).token : undefined;
