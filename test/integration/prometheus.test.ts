@@ -4,7 +4,7 @@
  * socket-node processes on a private Redis; real socket.io clients. Node b stops gracefully, node c
  * is killed. The Grafana dashboard's every query runs against this Prometheus.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createIoredisStore } from '@telltale/shared/store/ioredis';
@@ -13,27 +13,22 @@ import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEdge, startEdgeServer } from '../../edge-api/src/node/server.ts';
 import { edgeConfig, JWT_SECRET, quietLogger } from '../../edge-api/test/harness.ts';
+import { type NodeProcess, spawnNode } from '../../socket-node/test/support/node.ts';
 import { type RunningPrometheus, startPrometheus, type VectorSample } from '../support/prometheus.ts';
-import { freePort, type RedisProcess, startRedis } from '../support/redis.ts';
+import { type RedisProcess, startRedis } from '../support/redis.ts';
 
 const FLUSH_MS = 500;
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const RULES = `${REPO}deploy/prometheus/telltale.rules.yml`;
 const DASHBOARD = `${REPO}deploy/grafana/telltale.json`;
 
-interface NodeProcess {
-  id: string;
-  port: number;
-  url: string;
-  child: ChildProcess;
-  output: string[];
-}
+type NamedNode = NodeProcess & { id: string };
 
 let redis: RedisProcess;
 let store: ReturnType<typeof createIoredisStore>;
 let edge: RunningEdge;
 let prometheus: RunningPrometheus;
-const nodes: Record<string, NodeProcess> = {};
+const nodes: Record<string, NamedNode> = {};
 const clients: { node: string; socket: Socket }[] = [];
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
@@ -51,39 +46,16 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (${String(last)})` : ''}`);
 }
 
-async function startNode(id: string): Promise<NodeProcess> {
-  const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    ['--conditions=@telltale/source', '--import', 'tsx', 'socket-node/src/main.ts'],
-    {
-      cwd: REPO,
-      env: {
-        ...process.env,
-        PORT: String(port),
-        NODE_ID: id,
-        CLUSTER_ID: 'default',
-        REDIS_URL: redis.url,
-        FLUSH_INTERVAL_MS: String(FLUSH_MS),
-        JWT_SECRET,
-        SHUTDOWN_TIMEOUT_MS: '2000',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  const output: string[] = [];
-  child.stdout?.on('data', (d) => output.push(String(d)));
-  child.stderr?.on('data', (d) => output.push(String(d)));
-  const node = { id, port, url: `http://127.0.0.1:${port}`, child, output };
-  await until(
-    `socket node ${id} to be ready`,
-    async () => {
-      if (child.exitCode !== null) throw new Error(`${id} exited: ${output.join('')}`);
-      return (await fetch(`${node.url}/health/ready`)).ok ? true : undefined;
-    },
-    40_000,
-  );
-  return node;
+async function startNode(id: string): Promise<NamedNode> {
+  const env = {
+    NODE_ID: id,
+    CLUSTER_ID: 'default',
+    REDIS_URL: redis.url,
+    FLUSH_INTERVAL_MS: String(FLUSH_MS),
+    JWT_SECRET,
+    SHUTDOWN_TIMEOUT_MS: '2000',
+  };
+  return { id, ...(await spawnNode(env, { until: 'ready', timeoutMs: 40_000 })) };
 }
 
 /** A portal client allowed into thread t1, over WebSocket, without reconnecting. */

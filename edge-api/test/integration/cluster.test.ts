@@ -1,37 +1,30 @@
 /**
- * The edge against a real cluster: two socket-node processes (tsx socket-node/src/main.ts) flushing
+ * The edge against a real cluster: two socket-node processes (socket-node/src/main.ts under tsx) flushing
  * into a private redis-server every 300 ms, the edge on a real HTTP port reading the same Redis,
  * real socket.io clients, a real WebSocket client on the live feed. Edge and nodes share a
  * COMMAND_SIGNING_KEY, so every command below is signed by the edge and verified by a node.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import type { ClusterView, CommandResult, HealthReport } from '@telltale/shared';
 import { createIoredisStore } from '@telltale/shared/store/ioredis';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { freePort, type RedisProcess, startRedis } from '../../../test/support/redis.ts';
+import { type NodeProcess, spawnNode } from '../../../socket-node/test/support/node.ts';
+import { type RedisProcess, startRedis } from '../../../test/support/redis.ts';
 import { type RunningEdge, startEdgeServer } from '../../src/node/server.ts';
 import { connectClient } from '../cluster-clients.ts';
 import { ADMIN_TOKEN, edgeConfig, JWT_SECRET, quietLogger } from '../harness.ts';
 
 const FLUSH_MS = 300;
-const SOCKET_NODE_MAIN = fileURLToPath(new URL('../../../socket-node/src/main.ts', import.meta.url));
 const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
 const COMMAND_SIGNING_KEY = 'edge-and-nodes-share-this-signing-key';
 
-interface NodeProcess {
-  id: string;
-  url: string;
-  child: ChildProcess;
-  output: string[];
-}
+type NamedNode = NodeProcess & { id: string };
 
 let redis: RedisProcess;
 let store: ReturnType<typeof createIoredisStore>;
 let edge: RunningEdge;
-const nodes: NodeProcess[] = [];
+const nodes: NamedNode[] = [];
 const clients: Socket[] = [];
 /** By user: clients connect concurrently, so their order in `clients` is not fixed. */
 const clientOf = new Map<string, Socket>();
@@ -53,41 +46,17 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
   );
 }
 
-async function startNode(id: string): Promise<NodeProcess> {
-  const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    ['--conditions=@telltale/source', '--import', 'tsx', SOCKET_NODE_MAIN],
-    {
-      env: {
-        ...process.env,
-        PORT: String(port),
-        NODE_ID: id,
-        CLUSTER_ID: 'default',
-        REDIS_URL: redis.url,
-        FLUSH_INTERVAL_MS: String(FLUSH_MS),
-        JWT_SECRET,
-        COMMAND_SIGNING_KEY,
-        SHUTDOWN_TIMEOUT_MS: '2000',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  const output: string[] = [];
-  child.on('error', (err) => output.push(`spawn failed: ${err.message}`));
-  child.stdout?.on('data', (d) => output.push(String(d)));
-  child.stderr?.on('data', (d) => output.push(String(d)));
-  const node = { id, url: `http://127.0.0.1:${port}`, child, output };
-  await waitFor(
-    `socket node ${id} to listen`,
-    async () => {
-      if (child.exitCode !== null) throw new Error(`${id} exited: ${output.join('')}`);
-      const res = await fetch(`${node.url}/health/live`);
-      return res.ok ? true : undefined;
-    },
-    45_000,
-  );
-  return node;
+async function startNode(id: string): Promise<NamedNode> {
+  const env = {
+    NODE_ID: id,
+    CLUSTER_ID: 'default',
+    REDIS_URL: redis.url,
+    FLUSH_INTERVAL_MS: String(FLUSH_MS),
+    JWT_SECRET,
+    COMMAND_SIGNING_KEY,
+    SHUTDOWN_TIMEOUT_MS: '2000',
+  };
+  return { id, ...(await spawnNode(env, { timeoutMs: 45_000 })) };
 }
 
 async function customer(node: NodeProcess, userId: string): Promise<Socket> {
@@ -143,7 +112,7 @@ afterAll(async () => {
 
 describe('edge over a real two-node cluster', () => {
   it('counts exactly the clients connected once the nodes have flushed', async () => {
-    const [one, two] = nodes as [NodeProcess, NodeProcess];
+    const [one, two] = nodes as [NamedNode, NamedNode];
     await Promise.all([
       customer(one, 'alice'),
       customer(one, 'bob'),

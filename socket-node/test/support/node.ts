@@ -29,6 +29,7 @@ const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 /** A socket node running as its own process (`src/main.ts`), so a test can SIGSTOP / SIGCONT it. */
 export interface NodeProcess {
   readonly url: string;
+  readonly port: number;
   readonly child: ChildProcess;
   /** Everything it wrote to stdout and stderr so far. */
   output(): string;
@@ -36,8 +37,15 @@ export interface NodeProcess {
   kill(): Promise<void>;
 }
 
-/** Spawns `src/main.ts` with the test secret and `env`; resolves once `/health/live` answers. */
-export async function spawnNode(env: Record<string, string>): Promise<NodeProcess> {
+/**
+ * Spawns `src/main.ts` with the test secret and `env`; resolves once `/health/<until>` answers
+ * (`live` by default; `ready` waits for its first flush to the store).
+ */
+export async function spawnNode(
+  env: Record<string, string>,
+  options: { until?: 'live' | 'ready'; timeoutMs?: number } = {},
+): Promise<NodeProcess> {
+  const probe = options.until ?? 'live';
   const port = await freePort();
   const chunks: string[] = [];
   const child = spawn(process.execPath, ['--conditions=@telltale/source', '--import', 'tsx', MAIN], {
@@ -54,10 +62,17 @@ export async function spawnNode(env: Record<string, string>): Promise<NodeProces
     await exited;
   };
   try {
-    await eventually(async () => (await fetch(`${url}/health/live`)).ok, 20_000, `node on ${port} up`);
+    await eventually(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`node on ${port} exited (${child.exitCode})`);
+        return (await fetch(`${url}/health/${probe}`)).ok;
+      },
+      options.timeoutMs ?? 20_000,
+      `node on ${port} ${probe}`,
+    );
   } catch (error) {
     await kill();
     throw new Error(`${(error as Error).message}\n${chunks.join('')}`);
   }
-  return { url, child, output: () => chunks.join(''), kill };
+  return { url, port, child, output: () => chunks.join(''), kill };
 }
