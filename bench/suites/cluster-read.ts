@@ -96,12 +96,12 @@ export async function clusterRead(): Promise<SuiteResult> {
           return parsed;
         },
         readNodes: async () => {
-          const records = await store.readNodes(CLUSTER);
+          const records = await store.forCluster(CLUSTER).readNodes();
           if (records.length !== nodes) throw new Error(`readNodes returned ${records.length} of ${nodes}`);
           return records;
         },
         'readNodes+merge': async () => {
-          const view = mergeSnapshots(await store.readNodes(CLUSTER), Date.now(), {
+          const view = mergeSnapshots(await store.forCluster(CLUSTER).readNodes(), Date.now(), {
             cluster: CLUSTER,
             intervalMs: 5000,
           });
@@ -182,7 +182,9 @@ async function seed(store: TelltaleStore, nodes: number, connections: number): P
       Array.from({ length: Math.min(100, nodes - start) }, (_, k) => {
         const snapshot = realisticSnapshot(CLUSTER, start + k, connections, now);
         bytes += JSON.stringify(snapshot).length;
-        return store.flush(CLUSTER, { snapshot, sockets: { upsert: [], remove: [] }, ttlMs: 600_000 });
+        return store
+          .forCluster(CLUSTER)
+          .flush({ snapshot, sockets: { upsert: [], remove: [] }, ttlMs: 600_000 });
       }),
     );
   }

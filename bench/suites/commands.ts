@@ -53,7 +53,7 @@ export async function commands(): Promise<SuiteResult> {
   const failures: FailureSample[] = [];
   const dispatch = async (command: Command): Promise<CommandResult> => {
     const dispatched = await dispatchCommand(
-      { store, cluster: CLUSTER, timeoutMs: settings.timeoutMs },
+      { store: store.forCluster(CLUSTER), timeoutMs: settings.timeoutMs },
       command,
       'bench',
     );

@@ -35,7 +35,7 @@ export async function edgeHttp(): Promise<SuiteResult> {
   const flushAll = () =>
     Promise.all(
       Array.from({ length: settings.nodes }, (_, i) =>
-        store.flush('bench', {
+        store.forCluster('bench').flush({
           snapshot: realisticSnapshot('bench', i, 100, Date.now()),
           sockets: { upsert: [], remove: [] },
           ttlMs: 15_000,

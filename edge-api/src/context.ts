@@ -1,4 +1,4 @@
-import type { EdgeConfig, TelltaleStore } from '@telltale/shared';
+import type { EdgeConfig, EdgeStore } from '@telltale/shared';
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import type { AggregatorClient } from './aggregator/client.ts';
 import type { Authenticator } from './auth/index.ts';
@@ -9,7 +9,8 @@ export type EdgeEnv = { Variables: AuthVariables };
 
 export interface AppDeps {
   config: EdgeConfig;
-  store: TelltaleStore;
+  /** Bound to `config.CLUSTER_ID`. */
+  store: EdgeStore;
   aggregator: AggregatorClient;
   /** Upgrades `/admin/ws` to a WebSocket; runtime specific (node-ws on Node, a DO on Workers). */
   liveFeed?: (c: Context) => Response | Promise<Response>;
@@ -32,7 +33,7 @@ export interface AppDeps {
 /** What every route module gets: the deps plus the auth and rate-limit middleware built once. */
 export interface EdgeServices {
   config: EdgeConfig;
-  store: TelltaleStore;
+  store: EdgeStore;
   aggregator: AggregatorClient;
   auth: Authenticator;
   now: () => number;

@@ -62,7 +62,9 @@ export async function flushNode(
   sockets: SocketRecord[] = [],
   ttlMs = 30_000,
 ): Promise<void> {
-  await store.flush(snapshot.node.cluster, { snapshot, sockets: { upsert: sockets, remove: [] }, ttlMs });
+  await store
+    .forCluster(snapshot.node.cluster)
+    .flush({ snapshot, sockets: { upsert: sockets, remove: [] }, ttlMs });
 }
 
 export interface FakeNode {
@@ -88,7 +90,8 @@ export async function fakeNode(
   const cluster = options.cluster ?? 'default';
   const received: CommandEnvelope[] = [];
   const gate = new CommandGate({ signingKey: options.signingKey ?? null });
-  const unsubscribe = await store.subscribeCommands(cluster, nodeId, async (raw) => {
+  const bound = store.forCluster(cluster);
+  const unsubscribe = await bound.subscribeCommands(nodeId, async (raw) => {
     const parsed = parseEnvelope(raw);
     if (!parsed.ok) throw new Error(`fake node ${nodeId} got a malformed command: ${parsed.reason}`);
     const { envelope } = parsed;
@@ -98,7 +101,7 @@ export async function fakeNode(
       cluster,
       nodeId,
       gate,
-      store,
+      store: bound,
       run: () => ({ ok: true, affected: options.affected?.(envelope) ?? 1 }),
       // A lost ack shows as this node missing from the result, which is what the tests look at.
       ackFailed: () => {},
@@ -131,8 +134,9 @@ export function makeEdge(
 ): Edge {
   const config = edgeConfig(options.env);
   const store = options.store ?? createMemoryStore();
-  const aggregator = createInProcessAggregator({ ...aggregatorOptions(config, store), logger: quietLogger });
-  const app = createApp({ config, store, aggregator: aggregator.client, ...options.deps });
+  const bound = store.forCluster(config.CLUSTER_ID);
+  const aggregator = createInProcessAggregator({ ...aggregatorOptions(config, bound), logger: quietLogger });
+  const app = createApp({ config, store: bound, aggregator: aggregator.client, ...options.deps });
   return {
     app,
     store,

@@ -1,2 +1,3 @@
 /** Fixtures for tests: valid, realistic node snapshots and store records. Not for production code. */
 export { type SnapshotOverrides, sampleRecord, sampleSnapshot } from './merge/fixtures.ts';
+export { recordedAcks } from './store/recorded-acks.ts';

@@ -175,8 +175,8 @@ describe('business events', () => {
     expect(await privately).toEqual({ threadId: 't9' });
 
     const before = node.instrumentation.snapshot().counters.businessEventsRejected;
-    await store.publishEvent('test', '{"event":"thread:message","rooms":["thread:t3"]}');
-    await store.publishEvent('test', 'garbage');
+    await store.forCluster('test').publishEvent('{"event":"thread:message","rooms":["thread:t3"]}');
+    await store.forCluster('test').publishEvent('garbage');
     await expect(
       publishBusinessEvent(store, 'test', { event: 'chat:accepted', data: { threadId: 't3' } }),
     ).rejects.toThrow('needs rooms or user');

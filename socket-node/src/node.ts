@@ -57,6 +57,7 @@ export async function startSocketNode(
     deps.store ??
     (redis ? createIoredisStore(redis.store) : createMemoryStore({ onError: (e) => log.error(String(e)) }));
   const ownsStore = !deps.store;
+  const clusterStore = store.forCluster(settings.cluster);
 
   let instrumentation: Instrumentation | null = null;
   const http = createServer((req, res) => {
@@ -90,8 +91,7 @@ export async function startSocketNode(
   const portal = io.of('/portal');
   const admin = io.of('/admin');
   const presence = new PresenceTracker({
-    store,
-    cluster: settings.cluster,
+    store: clusterStore,
     nodeId: settings.nodeId,
     timings: settings.presence,
     announce: (userId, change, role) => {
@@ -110,8 +110,7 @@ export async function startSocketNode(
   }
   mountConversations(hub, portal, { instrumentation, presence });
   const stopAdmin = mountAdmin(admin, {
-    store,
-    cluster: settings.cluster,
+    store: clusterStore,
     intervalMs: settings.flushIntervalMs,
     instrumentation,
     log,
@@ -121,8 +120,7 @@ export async function startSocketNode(
   let eventsRetry: NodeJS.Timeout | null = null;
   const subscribeEvents = async (): Promise<void> => {
     try {
-      unsubscribeEvents = await relayBusinessEvents(io, store, {
-        cluster: settings.cluster,
+      unsubscribeEvents = await relayBusinessEvents(io, clusterStore, {
         instrumentation: counted,
         log,
       });

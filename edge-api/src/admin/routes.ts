@@ -63,7 +63,7 @@ export function adminRoutes(s: EdgeServices): Hono<EdgeEnv> {
     async (c) => {
       const q = c.req.valid('query');
       const page = await fromStore(
-        s.store.listSockets(s.config.CLUSTER_ID, {
+        s.store.listSockets({
           nodeId: q.node,
           namespace: q.namespace,
           userId: q.user,

@@ -1,4 +1,4 @@
-import type { AlertRule, TelltaleStore } from '@telltale/shared';
+import type { AlertRule, EdgeStore } from '@telltale/shared';
 import { createMemoryStore } from '@telltale/shared/store/memory';
 import { describe, expect, it } from 'vitest';
 import { flushNode, quietLogger, snapshotOf } from '../../test/harness.ts';
@@ -7,7 +7,7 @@ import { createMemoryHistoryStorage } from './memory-history.ts';
 import type { AggregatorRuntime, LiveConnection, Scheduler, SubscriberState } from './runtime.ts';
 
 /** Counts store calls by method, to prove how many round trips a read costs. */
-function countingStore(store: TelltaleStore): { store: TelltaleStore; calls: Map<string, number> } {
+function countingStore(store: EdgeStore): { store: EdgeStore; calls: Map<string, number> } {
   const calls = new Map<string, number>();
   const proxy = new Proxy(store, {
     get(target, prop, receiver) {
@@ -41,7 +41,7 @@ function fakeConnection(id: string): LiveConnection & { sent: Record<string, unk
 
 function setup(options: Partial<AggregatorOptions> & { fetch?: typeof fetch; now?: () => number } = {}) {
   const memory = createMemoryStore();
-  const { store, calls } = countingStore(options.store ?? memory);
+  const { store, calls } = countingStore(options.store ?? memory.forCluster('default'));
   const scheduled: number[] = [];
   const scheduler: Scheduler = { schedule: (ms) => void scheduled.push(ms), cancel: () => {} };
   const connections = new Set<LiveConnection>();
@@ -84,10 +84,12 @@ describe('Aggregator reads', () => {
   it('reports a null view with the store error, and recovers on the next tick', async () => {
     const memory = createMemoryStore();
     let down = true;
-    const flaky: TelltaleStore = {
-      ...memory,
-      readNodes: (c) =>
-        down ? Promise.reject(new Error('ECONNREFUSED 127.0.0.1:6390')) : memory.readNodes(c),
+    const flaky: EdgeStore = {
+      ...memory.forCluster('default'),
+      readNodes: () =>
+        down
+          ? Promise.reject(new Error('ECONNREFUSED 127.0.0.1:6390'))
+          : memory.forCluster('default').readNodes(),
     };
     const { aggregator } = setup({ store: flaky });
     await flushNode(memory, snapshotOf('node-a'));
@@ -102,7 +104,10 @@ describe('Aggregator reads', () => {
 
   it('arms the next tick after each one, even when the tick failed', async () => {
     const memory = createMemoryStore();
-    const broken: TelltaleStore = { ...memory, readNodes: () => Promise.reject(new Error('down')) };
+    const broken: EdgeStore = {
+      ...memory.forCluster('default'),
+      readNodes: () => Promise.reject(new Error('down')),
+    };
     const { aggregator, scheduled } = setup({ store: broken });
     await aggregator.onStart();
     await aggregator.onAlarm();
@@ -113,13 +118,13 @@ describe('Aggregator reads', () => {
   it('prunes nodes lost for longer than lostForMs from the node set', async () => {
     let now = Date.now();
     const memory = createMemoryStore({ now: () => now });
-    const { aggregator } = setup({ store: memory, now: () => now, lostForMs: 5000 });
+    const { aggregator } = setup({ store: memory.forCluster('default'), now: () => now, lostForMs: 5000 });
     await flushNode(memory, snapshotOf('node-gone', { node: { flushedAt: now } }), [], 2000);
     now += 3000;
     expect((await aggregator.tick()).view?.nodes.lost).toBe(1);
     now += 6000;
     for (let i = 0; i < 10; i++) await aggregator.tick();
-    expect((await memory.readNodes('default')).map((n) => n.nodeId)).toEqual([]);
+    expect((await memory.forCluster('default').readNodes()).map((n) => n.nodeId)).toEqual([]);
   });
 });
 
@@ -204,7 +209,7 @@ describe('Aggregator alerts and webhooks', () => {
     await first.aggregator.setRules([rule]);
     await flushNode(first.memory, snapshotOf('node-a', { gauges: { connections: 9 } }));
     await first.aggregator.tick();
-    const second = setup({ store: first.memory });
+    const second = setup({ store: first.memory.forCluster('default') });
     await second.aggregator.onStart();
     const alerts = await second.aggregator.alerts();
     expect(alerts.rulesSource).toBe('stored');

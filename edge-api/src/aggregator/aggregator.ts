@@ -2,13 +2,13 @@ import {
   type AlertRule,
   type AlertState,
   type ClusterView,
+  type EdgeStore,
   evaluateHealth,
   type HealthReport,
   mergeCluster,
   type NodeRecord,
   RateBaseline,
   type RoomUnion,
-  type TelltaleStore,
   withTimeout,
 } from '@telltale/shared';
 import { AlertKeeper, type AlertsReport } from './alert-keeper.ts';
@@ -33,7 +33,7 @@ export interface AggregatorOptions {
   /** Tick interval (TICK_INTERVAL_MS, defaulting to FLUSH_INTERVAL_MS). */
   intervalMs: number;
   expectedNodes: number;
-  store: TelltaleStore;
+  store: EdgeStore;
   webhookUrl?: string;
   /** Alertmanagers that get every firing alert over their API v2 (ALERTMANAGER_URL). */
   alertmanagerUrls?: string[];
@@ -252,7 +252,7 @@ export class Aggregator {
     let records: NodeRecord[];
     try {
       // A store that queues commands while disconnected must not stall the tick forever.
-      records = await withTimeout(this.options.store.readNodes(this.options.cluster), this.readTimeoutMs);
+      records = await withTimeout(this.options.store.readNodes(), this.readTimeoutMs);
     } catch (err) {
       return { error: `store unreachable (${this.options.store.kind}): ${(err as Error).message}` };
     }
@@ -282,7 +282,7 @@ export class Aggregator {
     await Promise.all(
       arrived.map((r) =>
         this.options.store
-          .deregister(this.options.cluster, r.nodeId)
+          .deregister(r.nodeId)
           .catch((err: Error) =>
             this.runtime.logger.warn(`deregistering ${r.nodeId} failed: ${err.message}`),
           ),
@@ -305,7 +305,7 @@ export class Aggregator {
 
   private async prune(now: number): Promise<void> {
     try {
-      await this.options.store.pruneNodes(this.options.cluster, now - this.lostForMs);
+      await this.options.store.pruneNodes(now - this.lostForMs);
     } catch (err) {
       this.runtime.logger.warn(`node prune failed: ${(err as Error).message}`);
     }

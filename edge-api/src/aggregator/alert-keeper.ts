@@ -7,8 +7,8 @@ import {
   alertmanagerPayload,
   type ClusterView,
   defaultAlertRules,
+  type EdgeStore,
   evaluateAlerts,
-  type TelltaleStore,
 } from '@telltale/shared';
 import { AlertmanagerSender } from './alertmanager.ts';
 import { AlertNotifier } from './notifier.ts';
@@ -17,7 +17,7 @@ import type { AggregatorRuntime } from './runtime.ts';
 export interface AlertKeeperOptions {
   cluster: string;
   intervalMs: number;
-  store: TelltaleStore;
+  store: EdgeStore;
   webhookUrl?: string | undefined;
   alertmanagerUrls?: string[] | undefined;
   externalUrl?: string | undefined;
@@ -96,7 +96,7 @@ export class AlertKeeper {
   }
 
   async setRules(rules: AlertRule[]): Promise<AlertRule[]> {
-    await this.options.store.writeAlertRules(this.options.cluster, rules);
+    await this.options.store.writeAlertRules(rules);
     this.rules = rules;
     this.rulesStored = true;
     this.rulesLoadedAt = this.runtime.now();
@@ -105,12 +105,9 @@ export class AlertKeeper {
 
   /** Loads the rules, and the stored state on a cold start; keeps the current ones when the store fails. */
   async load(now: number): Promise<void> {
-    const { store, cluster } = this.options;
+    const { store } = this.options;
     try {
-      const [rules, state] = await Promise.all([
-        store.readAlertRules(cluster),
-        store.readAlertState(cluster),
-      ]);
+      const [rules, state] = await Promise.all([store.readAlertRules(), store.readAlertState()]);
       this.rules = rules ?? defaultAlertRules();
       this.rulesStored = rules !== null;
       // Our own state is newer than what we wrote; only adopt the stored one on a cold start.
@@ -128,7 +125,7 @@ export class AlertKeeper {
     this.state = state;
     if (events.length > 0) {
       try {
-        await this.options.store.writeAlertState(this.options.cluster, state);
+        await this.options.store.writeAlertState(state);
         await this.runtime.storage.appendAlertEvents(events, ALERT_HISTORY_KEEP);
       } catch (err) {
         this.runtime.logger.warn(`alert state write failed: ${(err as Error).message}`);

@@ -30,7 +30,7 @@ async function firstAlerts(env: Record<string, string>) {
     ...env,
   });
   const { aggregator } = createInProcessAggregator({
-    ...aggregatorOptions(config, memory),
+    ...aggregatorOptions(config, memory.forCluster(config.CLUSTER_ID)),
     fetch: fetcher,
     logger: quietLogger,
   });
@@ -50,7 +50,7 @@ describe('edge config → aggregator', () => {
         PUBLIC_URL: 'https://telltale.example.com/',
         ALERTMANAGER_URL: 'http://am-1:9093, http://am-2:9093/',
       }),
-      createMemoryStore(),
+      createMemoryStore().forCluster('default'),
     );
     expect(options.externalUrl).toBe('https://telltale.example.com');
     expect(options.alertmanagerUrls).toEqual(['http://am-1:9093', 'http://am-2:9093/']);

@@ -1,8 +1,8 @@
-import type { EdgeConfig, TelltaleStore } from '@telltale/shared';
+import type { EdgeConfig, EdgeStore } from '@telltale/shared';
 import type { AggregatorOptions } from './aggregator.ts';
 
 /** The aggregator's settings from the edge's config, the same on Node and in the Durable Object. */
-export function aggregatorOptions(config: EdgeConfig, store: TelltaleStore): AggregatorOptions {
+export function aggregatorOptions(config: EdgeConfig, store: EdgeStore): AggregatorOptions {
   return {
     cluster: config.CLUSTER_ID,
     intervalMs: config.TICK_INTERVAL_MS ?? config.FLUSH_INTERVAL_MS,

@@ -43,7 +43,7 @@ describe('PUT /admin/alerts/rules', () => {
     await flushNode(edge.store, snapshotOf('node-a', { gauges: { connections: 9 } }));
     const res = await put([manyConnections]);
     expect(res.status).toBe(200);
-    expect(await edge.store.readAlertRules('default')).toEqual([manyConnections]);
+    expect(await edge.store.forCluster('default').readAlertRules()).toEqual([manyConnections]);
 
     await edge.aggregator.aggregator.tick();
     const body = await json(await edge.app.request('/admin/alerts', { headers: admin }));

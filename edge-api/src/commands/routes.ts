@@ -62,7 +62,6 @@ export function commandRoutes(s: EdgeServices): Hono<EdgeEnv> {
       dispatchCommand(
         {
           store: s.store,
-          cluster: s.config.CLUSTER_ID,
           timeoutMs: s.config.COMMAND_TIMEOUT_MS,
           signer,
           now: s.now,
@@ -135,7 +134,7 @@ export function commandRoutes(s: EdgeServices): Hono<EdgeEnv> {
     validate('query', AuditQuery),
     async (c) => {
       const { cursor, limit } = c.req.valid('query');
-      return c.json(await fromStore(s.store.readAudit(s.config.CLUSTER_ID, { cursor, limit })));
+      return c.json(await fromStore(s.store.readAudit({ cursor, limit })));
     },
   );
 

@@ -48,7 +48,10 @@ describe('GET /health', () => {
     const store = createMemoryStore();
     const broken: TelltaleStore = {
       ...store,
-      readNodes: () => Promise.reject(new Error('connection refused')),
+      forCluster: (cluster) => ({
+        ...store.forCluster(cluster),
+        readNodes: () => Promise.reject(new Error('connection refused')),
+      }),
     };
     edge = makeEdge({ store: broken });
     await edge.aggregator.aggregator.tick();
@@ -86,7 +89,15 @@ describe('GET /health/live and /health/ready', () => {
 
   it('ready is 503 when the store does not answer', async () => {
     const store = createMemoryStore();
-    edge = makeEdge({ store: { ...store, ping: () => Promise.reject(new Error('ECONNREFUSED')) } });
+    edge = makeEdge({
+      store: {
+        ...store,
+        forCluster: (cluster) => ({
+          ...store.forCluster(cluster),
+          ping: () => Promise.reject(new Error('ECONNREFUSED')),
+        }),
+      },
+    });
     const res = await edge.app.request('/health/ready');
     expect(res.status).toBe(503);
     const body = await json(res);

@@ -85,7 +85,10 @@ describe('GET /metrics', () => {
     const store = createMemoryStore();
     const broken: TelltaleStore = {
       ...store,
-      readNodes: () => Promise.reject(new Error('READONLY replica')),
+      forCluster: (cluster) => ({
+        ...store.forCluster(cluster),
+        readNodes: () => Promise.reject(new Error('READONLY replica')),
+      }),
     };
     edge = makeEdge({ store: broken });
     await edge.aggregator.aggregator.tick();

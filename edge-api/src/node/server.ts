@@ -36,7 +36,8 @@ export interface RunningEdge {
  * @hono/node-server, and `/admin/ws` upgraded by @hono/node-ws. The store is the caller's to close.
  */
 export async function startEdgeServer(options: EdgeServerOptions): Promise<RunningEdge> {
-  const { config, store } = options;
+  const { config } = options;
+  const store = options.store.forCluster(config.CLUSTER_ID);
   const hostname = options.hostname ?? '127.0.0.1';
   const aggregator = createInProcessAggregator({
     ...aggregatorOptions(config, store),

@@ -1,4 +1,4 @@
-import { ConfigError, EdgeConfig, parseConfig, type TelltaleStore, timings } from '@telltale/shared';
+import { ConfigError, EdgeConfig, type EdgeStore, parseConfig, timings } from '@telltale/shared';
 import { createUpstashStore, UPSTASH_CLIENT_SETTINGS } from '@telltale/shared/store/upstash';
 import { Redis } from '@upstash/redis/cloudflare';
 import type { ClusterAggregatorObject } from './aggregator-object.ts';
@@ -31,7 +31,7 @@ export function workerConfig(env: WorkerEnv): WorkerConfig {
 }
 
 /** The store over Upstash REST (HTTP only, so it runs in workerd); the Worker and the object each build one. */
-export function upstashStore(config: WorkerConfig): TelltaleStore {
+export function upstashStore(config: WorkerConfig): EdgeStore {
   return createUpstashStore(
     new Redis({
       url: config.UPSTASH_REDIS_REST_URL,
@@ -40,5 +40,5 @@ export function upstashStore(config: WorkerConfig): TelltaleStore {
     }),
     // Acks are polled here, each poll a subrequest: a wait polls at most this often, whatever COMMAND_TIMEOUT_MS.
     { maxAckPolls: timings.workerAckPolls },
-  );
+  ).forCluster(config.CLUSTER_ID);
 }

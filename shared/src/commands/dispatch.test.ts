@@ -20,14 +20,14 @@ afterEach(async () => {
 
 async function flush(nodeId: string): Promise<void> {
   const snapshot = sampleSnapshot({ node: { id: nodeId, flushedAt: Date.now(), intervalMs: 1000 } });
-  await store.flush(CLUSTER, { snapshot, sockets: { upsert: [], remove: [] }, ttlMs: 30_000 });
+  await store.forCluster(CLUSTER).flush({ snapshot, sockets: { upsert: [], remove: [] }, ttlMs: 30_000 });
 }
 
 /** A node on its command channel that answers with `respond`, touching one socket per command. */
 async function node(nodeId: string, options: { silent?: boolean; signingKey?: string } = {}) {
   const received: CommandEnvelope[] = [];
   const gate = new CommandGate({ signingKey: options.signingKey ?? null });
-  const stop = await store.subscribeCommands(CLUSTER, nodeId, async (raw) => {
+  const stop = await store.forCluster(CLUSTER).subscribeCommands(nodeId, async (raw) => {
     const parsed = parseEnvelope(raw);
     if (parsed.ok) received.push(parsed.envelope);
     if (options.silent) return;
@@ -35,7 +35,7 @@ async function node(nodeId: string, options: { silent?: boolean; signingKey?: st
       cluster: CLUSTER,
       nodeId,
       gate,
-      store,
+      store: store.forCluster(CLUSTER),
       run: () => ({ ok: true, affected: 1 }),
       ackFailed: () => {},
     });
@@ -62,7 +62,7 @@ describe('dispatchCommand', () => {
     await cluster({ 'node-a': 'acks', 'node-b': 'acks' });
     const result = resultOf(
       await dispatchCommand(
-        { store, cluster: CLUSTER, timeoutMs: 5000 },
+        { store: store.forCluster(CLUSTER), timeoutMs: 5000 },
         { type: 'disconnect-user', userId: 'u1' },
         'ops',
       ),
@@ -73,7 +73,7 @@ describe('dispatchCommand', () => {
       complete: true,
     });
     expect(result.durationMs).toBeLessThan(1000);
-    const audit = await store.readAudit(CLUSTER, { limit: 5 });
+    const audit = await store.forCluster(CLUSTER).readAudit({ limit: 5 });
     expect(audit.items).toMatchObject([{ id: result.commandId, actor: 'ops', result: { acked: 2 } }]);
   });
 
@@ -81,7 +81,11 @@ describe('dispatchCommand', () => {
     await cluster({ 'node-a': 'acks', 'node-dead': 'killed' });
     const started = Date.now();
     const result = resultOf(
-      await dispatchCommand({ store, cluster: CLUSTER, timeoutMs: 5000 }, { type: 'disconnect-all' }, 'ops'),
+      await dispatchCommand(
+        { store: store.forCluster(CLUSTER), timeoutMs: 5000 },
+        { type: 'disconnect-all' },
+        'ops',
+      ),
     );
     expect(Date.now() - started).toBeLessThan(1000);
     expect(result).toMatchObject({ acked: ['node-a'], missing: ['node-dead'], complete: false });
@@ -91,7 +95,11 @@ describe('dispatchCommand', () => {
     await cluster({ 'node-a': 'acks', 'node-hung': 'hung' });
     const started = Date.now();
     const result = resultOf(
-      await dispatchCommand({ store, cluster: CLUSTER, timeoutMs: 300 }, { type: 'disconnect-all' }, 'ops'),
+      await dispatchCommand(
+        { store: store.forCluster(CLUSTER), timeoutMs: 300 },
+        { type: 'disconnect-all' },
+        'ops',
+      ),
     );
     const elapsed = Date.now() - started;
     expect(elapsed).toBeGreaterThanOrEqual(290);
@@ -105,14 +113,14 @@ describe('dispatchCommand', () => {
     const handed: Promise<void>[] = [];
     const result = resultOf(
       await dispatchCommand(
-        { store, cluster: CLUSTER, timeoutMs: 5000, background: (work) => handed.push(work) },
+        { store: store.forCluster(CLUSTER), timeoutMs: 5000, background: (work) => handed.push(work) },
         { type: 'maintenance', enabled: true },
         'ops',
       ),
     );
     expect(handed).toHaveLength(1);
     await Promise.all(handed);
-    const audit = await store.readAudit(CLUSTER, { limit: 5 });
+    const audit = await store.forCluster(CLUSTER).readAudit({ limit: 5 });
     expect(audit.items.map((entry) => entry.id)).toEqual([result.commandId]);
   });
 });
@@ -124,7 +132,7 @@ describe('dispatchCommand: the envelope nodes check', () => {
     await cluster({ 'node-a': 'acks' });
     const result = resultOf(
       await dispatchCommand(
-        { store, cluster: CLUSTER, timeoutMs: 1500, now: () => 1_700_000_000_000 },
+        { store: store.forCluster(CLUSTER), timeoutMs: 1500, now: () => 1_700_000_000_000 },
         { type: 'disconnect-all' },
         'ops',
       ),
@@ -151,7 +159,7 @@ describe('dispatchCommand: the envelope nodes check', () => {
     }
     const result = resultOf(
       await dispatchCommand(
-        { store, cluster: CLUSTER, timeoutMs: 2000, signer: commandSigner(KEY) },
+        { store: store.forCluster(CLUSTER), timeoutMs: 2000, signer: commandSigner(KEY) },
         { type: 'disconnect-user', userId: 'u1' },
         'ops',
       ),
@@ -168,7 +176,7 @@ describe('dispatchCommand: the envelope nodes check', () => {
 describe('dispatchCommand: how it went', () => {
   it('is complete when every node acked cleanly, partial when one did not answer', async () => {
     await cluster({ 'node-a': 'acks' });
-    const options = { store, cluster: CLUSTER, timeoutMs: 2000 };
+    const options = { store: store.forCluster(CLUSTER), timeoutMs: 2000 };
     expect((await dispatchCommand(options, { type: 'maintenance', enabled: true }, 'ops')).kind).toBe(
       'complete',
     );
@@ -184,19 +192,19 @@ describe('dispatchCommand: how it went', () => {
     const gate = new CommandGate();
     nodes.push({
       received: [],
-      stop: await store.subscribeCommands(CLUSTER, 'node-a', async (raw) => {
+      stop: await store.forCluster(CLUSTER).subscribeCommands('node-a', async (raw) => {
         await respond(raw, {
           cluster: CLUSTER,
           nodeId: 'node-a',
           gate,
-          store,
+          store: store.forCluster(CLUSTER),
           run: () => ({ ok: true, affected: 0 }),
           ackFailed: () => {},
         });
       }),
     });
     const dispatched = await dispatchCommand(
-      { store, cluster: CLUSTER, timeoutMs: 2000 },
+      { store: store.forCluster(CLUSTER), timeoutMs: 2000 },
       { type: 'disconnect-user', userId: 'nobody' },
       'ops',
     );
@@ -205,7 +213,7 @@ describe('dispatchCommand: how it went', () => {
 
   it('sends nothing for a socket no node holds, nor when no node is live', async () => {
     await cluster({});
-    const options = { store, cluster: CLUSTER, timeoutMs: 2000 };
+    const options = { store: store.forCluster(CLUSTER), timeoutMs: 2000 };
     const socket = { type: 'disconnect-socket', socketId: 'sock-1' } as const;
     expect(await dispatchCommand(options, socket, 'ops')).toEqual({
       kind: 'unknown-socket',
@@ -215,6 +223,6 @@ describe('dispatchCommand: how it went', () => {
       kind: 'no-live-node',
       command: { type: 'disconnect-all' },
     });
-    expect((await store.readAudit(CLUSTER, { limit: 5 })).items).toEqual([]);
+    expect((await store.forCluster(CLUSTER).readAudit({ limit: 5 })).items).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import type { AuditEntry, Command, CommandAck, CommandResult } from '../schema/command.ts';
-import type { AckWatch, CommandAddress, TelltaleStore, UnaddressedEnvelope } from '../store/port.ts';
+import type { AckWatch, CommandAddress, EdgeStore, UnaddressedEnvelope } from '../store/port.ts';
 import type { CommandSigner } from './signing.ts';
 
 /**
@@ -21,8 +21,8 @@ import type { CommandSigner } from './signing.ts';
  */
 
 export interface DispatchOptions {
-  store: TelltaleStore;
-  cluster: string;
+  /** Bound to the cluster the command goes to. */
+  store: EdgeStore;
   /** COMMAND_TIMEOUT_MS: how long to wait for acks, and how long the command stays valid. */
   timeoutMs: number;
   /** Signs every envelope (COMMAND_SIGNING_KEY); null or absent: commands go out unsigned. */
@@ -57,12 +57,12 @@ export async function dispatchCommand(
   command: Command,
   actor: string,
 ): Promise<Dispatched> {
-  const { store, cluster, timeoutMs } = options;
+  const { store, timeoutMs } = options;
   const now = options.now ?? Date.now;
   const started = now();
   const envelope: UnaddressedEnvelope = {
     id: options.newId?.() ?? crypto.randomUUID(),
-    cluster,
+    cluster: store.cluster,
     actor,
     issuedAt: started,
     expiresAt: started + timeoutMs,
@@ -70,7 +70,7 @@ export async function dispatchCommand(
   };
   if (options.signer) envelope.sig = await options.signer.sign(envelope);
 
-  const watch = await store.watchAcks(cluster, envelope.id);
+  const watch = await store.watchAcks(envelope.id);
   const delivered = await deliver(store, watch, envelope, envelope.expiresAt, now).finally(() =>
     watch.close(),
   );
@@ -96,7 +96,7 @@ export async function dispatchCommand(
   };
   const target = command.type === 'disconnect-socket' ? (targeted[0] ?? '*') : '*';
   const audit = store
-    .appendAudit(cluster, auditEntry(envelope, target, result), options.auditMaxLen ?? AUDIT_MAX_LEN)
+    .appendAudit(auditEntry(envelope, target, result), options.auditMaxLen ?? AUDIT_MAX_LEN)
     .catch((error: unknown) =>
       console.error(`[edge] writing command ${envelope.id} to the audit trail failed:`, error),
     );
@@ -106,7 +106,7 @@ export async function dispatchCommand(
 
 /** Publishes, then waits for the nodes it reached; an unreached node will never ack, so it is not waited for. */
 async function deliver(
-  store: TelltaleStore,
+  store: EdgeStore,
   watch: AckWatch,
   envelope: UnaddressedEnvelope,
   deadline: number,

@@ -26,7 +26,7 @@ function nodeA(run: CommandNode['run'] = () => ({ ok: true, affected: 2 })) {
     nodeId: 'node-a',
     gate: new CommandGate({ now: () => T0 }),
     store: {
-      writeAck: async (_cluster, ack) => {
+      writeAck: async (ack) => {
         if (fail) throw new Error('store down');
         acks.push(ack);
       },

@@ -1,5 +1,5 @@
 import { type Command, type CommandAck, CommandEnvelope } from '../schema/command.ts';
-import type { TelltaleStore } from '../store/port.ts';
+import type { NodeStore } from '../store/port.ts';
 import type { CommandGate } from './gate.ts';
 import { timings } from './timings.ts';
 
@@ -16,7 +16,7 @@ export interface CommandNode {
   readonly cluster: string;
   readonly nodeId: string;
   readonly gate: CommandGate;
-  readonly store: Pick<TelltaleStore, 'writeAck'>;
+  readonly store: Pick<NodeStore, 'writeAck'>;
   /** Runs an admitted command on this node's own sockets; a throw becomes a failed ack. */
   run(command: Command): CommandOutcome;
   /** The ack could not be written (the store is down): the edge will name this node missing. */
@@ -86,7 +86,7 @@ export async function respond(raw: string, node: CommandNode): Promise<Reply> {
     at: (node.now ?? Date.now)(),
   };
   node.store
-    .writeAck(node.cluster, ack, node.ackTtlMs ?? timings.ackTtlMs)
+    .writeAck(ack, node.ackTtlMs ?? timings.ackTtlMs)
     .catch((error: unknown) => node.ackFailed(envelope, error));
   return admission.admitted
     ? { kind: 'ran', envelope, ack }

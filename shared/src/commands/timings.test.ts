@@ -3,7 +3,7 @@ import type { CommandAck } from '../schema/command.ts';
 import { EdgeConfig } from '../schema/config.ts';
 import { createMemoryStore } from '../store/memory.ts';
 import type { TelltaleStore } from '../store/port.ts';
-import { sampleSnapshot } from '../testing.ts';
+import { recordedAcks, sampleSnapshot } from '../testing.ts';
 import { polledAckWatch } from './ack-watch.ts';
 import { dispatchCommand } from './dispatch.ts';
 import { timings } from './timings.ts';
@@ -59,17 +59,20 @@ describe('a Worker dispatch against a hung node', () => {
     const memory = createMemoryStore();
     store = memory;
     const snapshot = sampleSnapshot({ node: { id: 'node-hung', flushedAt: Date.now(), intervalMs: 1000 } });
-    await memory.flush('default', { snapshot, sockets: { upsert: [], remove: [] }, ttlMs: 120_000 });
-    const stop = await memory.subscribeCommands('default', 'node-hung', () => {});
+    await memory
+      .forCluster('default')
+      .flush({ snapshot, sockets: { upsert: [], remove: [] }, ttlMs: 120_000 });
+    const stop = await memory.forCluster('default').subscribeCommands('node-hung', () => {});
     let roundTrips = 0;
     // The memory store, polled as Upstash REST is on a Worker: every call is one subrequest.
-    const worker = new Proxy(memory, {
+    const bound = memory.forCluster('default');
+    const worker = new Proxy(bound, {
       get(target, name, receiver) {
         if (name === 'watchAcks') {
-          return async (cluster: string, commandId: string) =>
+          return async (commandId: string) =>
             polledAckWatch((): Promise<CommandAck[]> => {
               roundTrips++;
-              return memory.readAcks(cluster, commandId);
+              return recordedAcks(bound, commandId);
             }, timings.workerAckPolls);
         }
         const value = Reflect.get(target, name, receiver);
@@ -81,12 +84,10 @@ describe('a Worker dispatch against a hung node', () => {
       },
     });
     const timeoutMs = timings.commandTimeout.maxMs;
-    const answer = dispatchCommand(
-      { store: worker, cluster: 'default', timeoutMs },
-      { type: 'disconnect-all' },
-      'ops',
-    );
+    const answer = dispatchCommand({ store: worker, timeoutMs }, { type: 'disconnect-all' }, 'ops');
     await vi.advanceTimersByTimeAsync(timeoutMs);
+    // Each poll's list read settles on a timer of its own; let the last one land.
+    await vi.runAllTimersAsync();
     expect(await answer).toMatchObject({ kind: 'partial', result: { missing: ['node-hung'] } });
     await stop();
     // 1 publish + 25 polls + 1 audit write.

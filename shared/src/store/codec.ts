@@ -60,3 +60,11 @@ export function requirePositiveTtl(ttlMs: number, what: string): number {
 
 /** The node set outlives every node in it so lost nodes stay visible; it vanishes with a forgotten cluster. */
 export const NODE_SET_TTL_MS = 24 * 60 * 60 * 1000;
+
+/** A bound store publishes only its own cluster's commands: the envelope names the cluster nodes check. */
+export function requireOwnCluster(envelope: { id: string; cluster: string }, cluster: string): void {
+  if (envelope.cluster !== cluster)
+    throw new Error(
+      `command ${envelope.id} is for cluster '${envelope.cluster}', but this store is bound to '${cluster}'`,
+    );
+}

@@ -6,6 +6,7 @@ import type { AuditEntry, CommandAck, CommandEnvelope } from '../schema/command.
 import { NodeSnapshot, type SocketRecord } from '../schema/snapshot.ts';
 import { NODE_SET_TTL_MS } from './codec.ts';
 import type { CommandDelivery, SocketQuery, TelltaleStore, UnaddressedEnvelope } from './port.ts';
+import { recordedAcks } from './recorded-acks.ts';
 
 /** What the contract needs around a store to observe it from outside. */
 export interface StoreHarness {
@@ -60,7 +61,7 @@ async function collectAll(
   let cursor: string | undefined;
   let pages = 0;
   do {
-    const page = await store.listSockets(cluster, { ...query, ...(cursor ? { cursor } : {}) });
+    const page = await store.forCluster(cluster).listSockets({ ...query, ...(cursor ? { cursor } : {}) });
     expect(page.items.length).toBeLessThanOrEqual(query.limit);
     ids.push(...page.items.map((item) => item.id));
     cursor = page.nextCursor ?? undefined;
@@ -156,8 +157,10 @@ export function describeStoreContract(
     it('reads back a flushed snapshot with its flush time', async () => {
       const cluster = freshCluster('flush');
       const snapshot = snapshotFor(cluster, 'node-a', T0 + 5);
-      await h.store.flush(cluster, { snapshot, sockets: { upsert: [], remove: [] }, ttlMs: 15_000 });
-      const records = await h.store.readNodes(cluster);
+      await h.store
+        .forCluster(cluster)
+        .flush({ snapshot, sockets: { upsert: [], remove: [] }, ttlMs: 15_000 });
+      const records = await h.store.forCluster(cluster).readNodes();
       expect(records).toHaveLength(1);
       expect(records[0]?.nodeId).toBe('node-a');
       expect(records[0]?.lastFlushAt).toBe(T0 + 5);
@@ -167,17 +170,15 @@ export function describeStoreContract(
     it('puts a TTL on every key a node writes', async () => {
       const cluster = freshCluster('ttl');
       const keys = clusterKeys(cluster);
-      await h.store.flush(cluster, {
+      await h.store.forCluster(cluster).flush({
         snapshot: snapshotFor(cluster, 'node-a'),
         sockets: { upsert: [socket('node-a', 's1')], remove: [] },
         ttlMs: 15_000,
       });
-      await h.store.writeAck(
-        cluster,
-        { commandId: 'c1', nodeId: 'node-a', ok: true, affected: 1, at: T0 },
-        20_000,
-      );
-      await h.store.setPresence(cluster, 'u1', 'node-a', { status: 'online', sockets: 1 }, 25_000);
+      await h.store
+        .forCluster(cluster)
+        .writeAck({ commandId: 'c1', nodeId: 'node-a', ok: true, affected: 1, at: T0 }, 20_000);
+      await h.store.forCluster(cluster).setPresence('u1', 'node-a', { status: 'online', sockets: 1 }, 25_000);
       const ttls = {
         node: await h.pttl(keys.node('node-a')),
         sockets: await h.pttl(keys.nodeSockets('node-a')),
@@ -199,31 +200,33 @@ export function describeStoreContract(
 
     it('keeps an expired node in the set with a null snapshot (lost), and its sockets gone', async () => {
       const cluster = freshCluster('lost');
-      await h.store.flush(cluster, {
+      await h.store.forCluster(cluster).flush({
         snapshot: snapshotFor(cluster, 'node-a'),
         sockets: { upsert: [socket('node-a', 's1')], remove: [] },
         ttlMs: 150,
       });
-      await h.store.flush(cluster, {
+      await h.store.forCluster(cluster).flush({
         snapshot: snapshotFor(cluster, 'node-b', T0 + 1),
         sockets: { upsert: [], remove: [] },
         ttlMs: 60_000,
       });
       await h.elapse(400);
-      const records = await h.store.readNodes(cluster);
+      const records = await h.store.forCluster(cluster).readNodes();
       expect(records.map((r) => [r.nodeId, r.raw === null])).toEqual([
         ['node-a', true],
         ['node-b', false],
       ]);
       expect(
-        await h.store.publishCommand(command(cluster, 'c-lost'), { to: 'socket-owner', socketId: 's1' }),
+        await h.store
+          .forCluster(cluster)
+          .publishCommand(command(cluster, 'c-lost'), { to: 'socket-owner', socketId: 's1' }),
       ).toBeNull();
     });
 
     it('tells a flushing node whether its hashes had expired, so it can rewrite them whole', async () => {
       const cluster = freshCluster('expired');
       const flush = () =>
-        h.store.flush(cluster, {
+        h.store.forCluster(cluster).flush({
           snapshot: snapshotFor(cluster, 'node-a'),
           sockets: { upsert: [socket('node-a', 's1')], remove: [] },
           ttlMs: 150,
@@ -232,7 +235,7 @@ export function describeStoreContract(
       expect(await flush()).toEqual({ expired: false });
       await h.elapse(400);
       expect(await flush()).toEqual({ expired: true });
-      await h.store.deregister(cluster, 'node-a');
+      await h.store.forCluster(cluster).deregister('node-a');
       expect(await flush()).toEqual({ expired: true });
     });
 
@@ -240,18 +243,18 @@ export function describeStoreContract(
       const cluster = freshCluster('leave');
       const keys = clusterKeys(cluster);
       for (const id of ['node-a', 'node-b']) {
-        await h.store.flush(cluster, {
+        await h.store.forCluster(cluster).flush({
           snapshot: snapshotFor(cluster, id),
           sockets: { upsert: [socket(id, `${id}-s1`)], remove: [] },
           ttlMs: 15_000,
         });
       }
-      await h.store.deregister(cluster, 'node-a');
-      expect((await h.store.readNodes(cluster)).map((r) => r.nodeId)).toEqual(['node-b']);
+      await h.store.forCluster(cluster).deregister('node-a');
+      expect((await h.store.forCluster(cluster).readNodes()).map((r) => r.nodeId)).toEqual(['node-b']);
       expect(await h.pttl(keys.node('node-a'))).toBe(-2);
       expect(await h.pttl(keys.nodeSockets('node-a'))).toBe(-2);
       expect(
-        await h.store.publishCommand(command(cluster, 'c-left'), {
+        await h.store.forCluster(cluster).publishCommand(command(cluster, 'c-left'), {
           to: 'socket-owner',
           socketId: 'node-a-s1',
         }),
@@ -262,7 +265,7 @@ export function describeStoreContract(
       const cluster = freshCluster('farewell');
       const keys = clusterKeys(cluster);
       for (const id of ['node-a', 'node-b']) {
-        await h.store.flush(cluster, {
+        await h.store.forCluster(cluster).flush({
           snapshot: snapshotFor(cluster, id),
           sockets: { upsert: [socket(id, `${id}-s1`)], remove: [] },
           ttlMs: 15_000,
@@ -272,20 +275,22 @@ export function describeStoreContract(
         node: { id: 'node-a', cluster, flushedAt: T0 + 700, mode: 'draining' },
         counters: { eventsIn: 351 },
       });
-      await h.store.leave(cluster, { snapshot: final, ttlMs: 15_000 });
+      await h.store.forCluster(cluster).leave({ snapshot: final, ttlMs: 15_000 });
 
-      const records = await h.store.readNodes(cluster);
+      const records = await h.store.forCluster(cluster).readNodes();
       const left = records.find((r) => r.nodeId === 'node-a');
       expect(left).toMatchObject({ lastFlushAt: T0 + 700, raw: null });
       expect(NodeSnapshot.parse(JSON.parse(left?.farewell ?? 'null')).counters.eventsIn).toBe(351);
       expect(records.find((r) => r.nodeId === 'node-b')?.farewell ?? null).toBeNull();
       expect(await h.pttl(keys.nodeSockets('node-a'))).toBe(-2);
       expect(await h.pttl(keys.nodeFarewell('node-a'))).toBeGreaterThan(10_000);
-      const broadcast = await h.store.publishCommand(command(cluster, 'c-farewell'), { to: 'live-nodes' });
+      const broadcast = await h.store
+        .forCluster(cluster)
+        .publishCommand(command(cluster, 'c-farewell'), { to: 'live-nodes' });
       expect(broadcast?.targeted).toEqual(['node-b']);
 
-      await h.store.deregister(cluster, 'node-a');
-      expect((await h.store.readNodes(cluster)).map((r) => r.nodeId)).toEqual(['node-b']);
+      await h.store.forCluster(cluster).deregister('node-a');
+      expect((await h.store.forCluster(cluster).readNodes()).map((r) => r.nodeId)).toEqual(['node-b']);
       expect(await h.pttl(keys.nodeFarewell('node-a'))).toBe(-2);
     });
 
@@ -296,15 +301,15 @@ export function describeStoreContract(
         ['node-b', T0 + 2000],
         ['node-c', T0 + 3000],
       ] as const) {
-        await h.store.flush(cluster, {
+        await h.store.forCluster(cluster).flush({
           snapshot: snapshotFor(cluster, id, at),
           sockets: { upsert: [], remove: [] },
           ttlMs: 15_000,
         });
       }
-      expect((await h.store.pruneNodes(cluster, T0 + 2500)).sort()).toEqual(['node-a', 'node-b']);
-      expect((await h.store.readNodes(cluster)).map((r) => r.nodeId)).toEqual(['node-c']);
-      expect(await h.store.pruneNodes(cluster, T0 + 2500)).toEqual([]);
+      expect((await h.store.forCluster(cluster).pruneNodes(T0 + 2500)).sort()).toEqual(['node-a', 'node-b']);
+      expect((await h.store.forCluster(cluster).readNodes()).map((r) => r.nodeId)).toEqual(['node-c']);
+      expect(await h.store.forCluster(cluster).pruneNodes(T0 + 2500)).toEqual([]);
     });
 
     it('applies socket deltas and wholesale replacement', async () => {
@@ -312,43 +317,48 @@ export function describeStoreContract(
       const snapshot = snapshotFor(cluster, 'node-a');
       const ids = async () =>
         (await collectAll(h.store, cluster, { limit: 50 })).ids.sort((a, b) => (a < b ? -1 : 1));
-      await h.store.flush(cluster, {
+      await h.store.forCluster(cluster).flush({
         snapshot,
         sockets: { upsert: ['s1', 's2', 's3'].map((id) => socket('node-a', id)), remove: [] },
         ttlMs: 15_000,
       });
       expect(await ids()).toEqual(['s1', 's2', 's3']);
-      await h.store.flush(cluster, {
+      await h.store.forCluster(cluster).flush({
         snapshot,
         sockets: { upsert: [socket('node-a', 's4', { userId: 'u9' })], remove: ['s2'] },
         ttlMs: 15_000,
       });
       expect(await ids()).toEqual(['s1', 's3', 's4']);
-      const page = await h.store.listSockets(cluster, { limit: 10, search: 's4' });
+      const page = await h.store.forCluster(cluster).listSockets({ limit: 10, search: 's4' });
       expect(page.items).toEqual([socket('node-a', 's4', { userId: 'u9' })]);
-      await h.store.flush(cluster, {
+      await h.store.forCluster(cluster).flush({
         snapshot,
         sockets: { upsert: [socket('node-a', 's9')], remove: [] },
         ttlMs: 15_000,
         replaceSockets: true,
       });
       expect(await ids()).toEqual(['s9']);
-      await h.store.flush(cluster, { snapshot, sockets: { upsert: [], remove: ['s9'] }, ttlMs: 15_000 });
+      await h.store
+        .forCluster(cluster)
+        .flush({ snapshot, sockets: { upsert: [], remove: ['s9'] }, ttlMs: 15_000 });
       expect(await ids()).toEqual([]);
     });
 
     it('addresses a socket command to the node that holds the socket', async () => {
       const cluster = freshCluster('owner');
       for (const id of ['node-a', 'node-b', 'node-c']) {
-        await h.store.flush(cluster, {
+        await h.store.forCluster(cluster).flush({
           snapshot: snapshotFor(cluster, id),
           sockets: { upsert: [socket(id, `${id}-x`), socket(id, `${id}-y`)], remove: [] },
           ttlMs: 15_000,
         });
       }
       const ownerOf = async (socketId: string) =>
-        (await h.store.publishCommand(command(cluster, `c-${socketId}`), { to: 'socket-owner', socketId }))
-          ?.targeted ?? null;
+        (
+          await h.store
+            .forCluster(cluster)
+            .publishCommand(command(cluster, `c-${socketId}`), { to: 'socket-owner', socketId })
+        )?.targeted ?? null;
       expect(await ownerOf('node-b-y')).toEqual(['node-b']);
       expect(await ownerOf('node-c-x')).toEqual(['node-c']);
       expect(await ownerOf('nobody')).toBeNull();
@@ -372,7 +382,7 @@ export function describeStoreContract(
           }),
         );
         all.push(...sockets);
-        await h.store.flush(cluster, {
+        await h.store.forCluster(cluster).flush({
           snapshot: snapshotFor(cluster, nodeId),
           sockets: { upsert: sockets, remove: [] },
           ttlMs: 15_000,
@@ -405,17 +415,17 @@ export function describeStoreContract(
         (s) => s.nodeId === 'node-a' && s.namespace === '/hub' && s.roomNames.includes('thread:1'),
       );
       await expectExactlyOnce({ limit: 10, userId: 'nobody' }, () => false);
-      const capped = await h.store.listSockets(cluster, { limit: 100_000 });
+      const capped = await h.store.forCluster(cluster).listSockets({ limit: 100_000 });
       expect(capped.items.length).toBeLessThanOrEqual(500);
-      await expect(h.store.listSockets(cluster, { limit: 5, cursor: 'not-a-cursor' })).rejects.toThrow(
-        /invalid socket cursor/,
-      );
+      await expect(
+        h.store.forCluster(cluster).listSockets({ limit: 5, cursor: 'not-a-cursor' }),
+      ).rejects.toThrow(/invalid socket cursor/);
     });
 
     it("publishes a command once on each addressed node's own channel, filling in the target", async () => {
       const cluster = freshCluster('cmd');
       for (const nodeId of ['node-a', 'node-b']) {
-        await h.store.flush(cluster, {
+        await h.store.forCluster(cluster).flush({
           snapshot: snapshotFor(cluster, nodeId),
           sockets: { upsert: nodeId === 'node-b' ? [socket(nodeId, 'sock-b1')] : [], remove: [] },
           ttlMs: 15_000,
@@ -423,24 +433,28 @@ export function describeStoreContract(
       }
       const a = inbox();
       const b = inbox();
-      const offA = await h.store.subscribeCommands(cluster, 'node-a', a.push);
-      const offB = await h.store.subscribeCommands(cluster, 'node-b', b.push);
+      const offA = await h.store.forCluster(cluster).subscribeCommands('node-a', a.push);
+      const offB = await h.store.forCluster(cluster).subscribeCommands('node-b', b.push);
       try {
-        expect(await h.store.publishCommand(command(cluster, 'c-all'), { to: 'live-nodes' })).toEqual({
+        expect(
+          await h.store.forCluster(cluster).publishCommand(command(cluster, 'c-all'), { to: 'live-nodes' }),
+        ).toEqual({
           targeted: ['node-a', 'node-b'],
           unreached: [],
         });
         expect(
-          await h.store.publishCommand(command(cluster, 'c-b'), { to: 'node', nodeId: 'node-b' }),
+          await h.store
+            .forCluster(cluster)
+            .publishCommand(command(cluster, 'c-b'), { to: 'node', nodeId: 'node-b' }),
         ).toEqual({ targeted: ['node-b'], unreached: [] });
         expect(
-          await h.store.publishCommand(command(cluster, 'c-sock'), {
+          await h.store.forCluster(cluster).publishCommand(command(cluster, 'c-sock'), {
             to: 'socket-owner',
             socketId: 'sock-b1',
           }),
         ).toEqual({ targeted: ['node-b'], unreached: [] });
         expect(
-          await h.store.publishCommand(command(cluster, 'c-nobody'), {
+          await h.store.forCluster(cluster).publishCommand(command(cluster, 'c-nobody'), {
             to: 'socket-owner',
             socketId: 'nope',
           }),
@@ -454,7 +468,9 @@ export function describeStoreContract(
           envelope(cluster, 'c-sock', 'node-b'),
         ]);
         // Sentinel: a command after the others; once it is in, any duplicate of theirs is too.
-        await h.store.publishCommand(command(cluster, 'c-sentinel'), { to: 'live-nodes' });
+        await h.store
+          .forCluster(cluster)
+          .publishCommand(command(cluster, 'c-sentinel'), { to: 'live-nodes' });
         await a.waitFor(2);
         await b.waitFor(4);
         // Each node got each command once.
@@ -473,7 +489,7 @@ export function describeStoreContract(
         ['node-dead', 15_000],
         ['node-gone', 200],
       ] as const) {
-        await h.store.flush(cluster, {
+        await h.store.forCluster(cluster).flush({
           snapshot: snapshotFor(cluster, nodeId),
           sockets: { upsert: [socket(nodeId, `sock-${nodeId}`)], remove: [] },
           ttlMs,
@@ -481,13 +497,15 @@ export function describeStoreContract(
       }
       await h.elapse(300);
       const a = inbox();
-      const off = await h.store.subscribeCommands(cluster, 'node-a', a.push);
-      expect(await h.store.publishCommand(command(cluster, 'c1'), { to: 'live-nodes' })).toEqual({
+      const off = await h.store.forCluster(cluster).subscribeCommands('node-a', a.push);
+      expect(
+        await h.store.forCluster(cluster).publishCommand(command(cluster, 'c1'), { to: 'live-nodes' }),
+      ).toEqual({
         targeted: ['node-a', 'node-dead'],
         unreached: ['node-dead'],
       });
       expect(
-        await h.store.publishCommand(command(cluster, 'c2'), {
+        await h.store.forCluster(cluster).publishCommand(command(cluster, 'c2'), {
           to: 'socket-owner',
           socketId: 'sock-node-dead',
         }),
@@ -497,36 +515,53 @@ export function describeStoreContract(
       let delivery: CommandDelivery | null = null;
       for (let attempt = 0; attempt < 40 && delivery?.unreached.length !== 2; attempt++) {
         if (attempt > 0) await settle(50);
-        delivery = await h.store.publishCommand(command(cluster, `c3-${attempt}`), { to: 'live-nodes' });
+        delivery = await h.store
+          .forCluster(cluster)
+          .publishCommand(command(cluster, `c3-${attempt}`), { to: 'live-nodes' });
       }
       expect(delivery).toEqual({ targeted: ['node-a', 'node-dead'], unreached: ['node-a', 'node-dead'] });
     });
 
-    it('records acks in a list', async () => {
-      const cluster = freshCluster('acks');
-      await h.store.writeAck(cluster, ack('c-all', 'node-a', 2), 30_000);
-      await h.store.writeAck(
-        cluster,
-        { ...ack('c-all', 'node-b', 0), ok: false, error: 'maintenance' },
-        30_000,
+    it("binds a view to one cluster: it reads only that cluster and refuses another's command", async () => {
+      const cluster = freshCluster('bound');
+      const other = freshCluster('bound-other');
+      const store = h.store.forCluster(cluster);
+      expect({ kind: store.kind, cluster: store.cluster }).toEqual({ kind: h.store.kind, cluster });
+      await store.flush({
+        snapshot: snapshotFor(cluster, 'node-a', T0),
+        sockets: { upsert: [], remove: [] },
+        ttlMs: 15_000,
+      });
+      expect((await store.readNodes()).map((n) => n.nodeId)).toEqual(['node-a']);
+      expect(await h.store.forCluster(other).readNodes()).toEqual([]);
+      await expect(store.publishCommand(command(other, 'c-other'), { to: 'live-nodes' })).rejects.toThrow(
+        `command c-other is for cluster '${other}', but this store is bound to '${cluster}'`,
       );
-      expect(await h.store.readAcks(cluster, 'c-all')).toEqual([
+    });
+
+    it('records acks in a list, read by a watch opened after them', async () => {
+      const cluster = freshCluster('acks');
+      await h.store.forCluster(cluster).writeAck(ack('c-all', 'node-a', 2), 30_000);
+      await h.store
+        .forCluster(cluster)
+        .writeAck({ ...ack('c-all', 'node-b', 0), ok: false, error: 'maintenance' }, 30_000);
+      expect(await recordedAcks(h.store.forCluster(cluster), 'c-all')).toEqual([
         ack('c-all', 'node-a', 2),
         { ...ack('c-all', 'node-b', 0), ok: false, error: 'maintenance' },
       ]);
-      expect(await h.store.readAcks(cluster, 'c-none')).toEqual([]);
+      expect(await recordedAcks(h.store.forCluster(cluster), 'c-none')).toEqual([]);
     });
 
     it('hands a watch each ack as it lands, pushed where the store holds a subscription', async () => {
       const cluster = freshCluster('watch');
-      const watch = await h.store.watchAcks(cluster, 'c1');
+      const watch = await h.store.forCluster(cluster).watchAcks('c1');
       const before = h.roundTrips();
       const started = Date.now();
       const waiting = watch.wait(['node-a', 'node-b'], 10_000);
       await settle(30);
-      await h.store.writeAck(cluster, ack('c1', 'node-a', 2), 30_000);
-      await h.store.writeAck(cluster, ack('other-command', 'node-b', 5), 30_000);
-      await h.store.writeAck(cluster, ack('c1', 'node-b', 1), 30_000);
+      await h.store.forCluster(cluster).writeAck(ack('c1', 'node-a', 2), 30_000);
+      await h.store.forCluster(cluster).writeAck(ack('other-command', 'node-b', 5), 30_000);
+      await h.store.forCluster(cluster).writeAck(ack('c1', 'node-b', 1), 30_000);
       const acks = await waiting;
       expect(Date.now() - started).toBeLessThan(2000);
       expect(acks).toEqual([ack('c1', 'node-a', 2), ack('c1', 'node-b', 1)]);
@@ -541,12 +576,12 @@ export function describeStoreContract(
     it('still sees acks written before the wait, and answers partially at the deadline', async () => {
       const cluster = freshCluster('late');
       // Written before the watch opened: no push can bring it, the list still does.
-      await h.store.writeAck(cluster, ack('c1', 'node-a', 1), 30_000);
-      const early = await h.store.watchAcks(cluster, 'c1');
+      await h.store.forCluster(cluster).writeAck(ack('c1', 'node-a', 1), 30_000);
+      const early = await h.store.forCluster(cluster).watchAcks('c1');
       expect(await early.wait(['node-a'], 300)).toEqual([ack('c1', 'node-a', 1)]);
 
-      const watch = await h.store.watchAcks(cluster, 'c2');
-      await h.store.writeAck(cluster, ack('c2', 'node-a', 3), 30_000);
+      const watch = await h.store.forCluster(cluster).watchAcks('c2');
+      await h.store.forCluster(cluster).writeAck(ack('c2', 'node-a', 3), 30_000);
       await settle(30);
       const started = Date.now();
       const acks = await watch.wait(['node-a', 'node-silent'], 250);
@@ -555,26 +590,26 @@ export function describeStoreContract(
       expect(waited).toBeGreaterThanOrEqual(200);
       expect(waited).toBeLessThan(2000);
 
-      const closed = await h.store.watchAcks(cluster, 'c3');
+      const closed = await h.store.forCluster(cluster).watchAcks('c3');
       closed.close();
       closed.close();
       // Closing twice leaves the store's ack feed working for the next watch of the same command.
-      const reopened = await h.store.watchAcks(cluster, 'c3');
+      const reopened = await h.store.forCluster(cluster).watchAcks('c3');
       const startedAgain = Date.now();
       const waiting = reopened.wait(['node-a'], 10_000);
-      await h.store.writeAck(cluster, ack('c3', 'node-a', 4), 30_000);
+      await h.store.forCluster(cluster).writeAck(ack('c3', 'node-a', 4), 30_000);
       expect(await waiting).toEqual([ack('c3', 'node-a', 4)]);
       expect(Date.now() - startedAgain).toBeLessThan(2000);
     });
 
     it('keeps a capped audit, read newest first with a cursor', async () => {
       const cluster = freshCluster('audit');
-      for (let n = 1; n <= 7; n++) await h.store.appendAudit(cluster, auditEntry(n), 5);
+      for (let n = 1; n <= 7; n++) await h.store.forCluster(cluster).appendAudit(auditEntry(n), 5);
       const seen: string[] = [];
       let cursor: string | undefined;
       let pages = 0;
       do {
-        const page = await h.store.readAudit(cluster, { limit: 2, ...(cursor ? { cursor } : {}) });
+        const page = await h.store.forCluster(cluster).readAudit({ limit: 2, ...(cursor ? { cursor } : {}) });
         expect(page.items.length).toBeLessThanOrEqual(2);
         seen.push(...page.items.map((entry) => entry.id));
         cursor = page.nextCursor ?? undefined;
@@ -582,29 +617,31 @@ export function describeStoreContract(
       } while (cursor && pages < 10);
       expect(seen).toEqual(['cmd-7', 'cmd-6', 'cmd-5', 'cmd-4', 'cmd-3']);
       expect(pages).toBe(3);
-      const first = await h.store.readAudit(cluster, { limit: 1 });
+      const first = await h.store.forCluster(cluster).readAudit({ limit: 1 });
       expect(first.items).toEqual([auditEntry(7)]);
-      expect((await h.store.readAudit(freshCluster('audit-empty'), { limit: 5 })).items).toEqual([]);
+      expect((await h.store.forCluster(freshCluster('audit-empty')).readAudit({ limit: 5 })).items).toEqual(
+        [],
+      );
     });
 
     it('rejects an audit cursor it did not issue as InvalidCursorError', async () => {
       const cluster = freshCluster('audit-cursor');
-      await h.store.appendAudit(cluster, auditEntry(1), 5);
+      await h.store.forCluster(cluster).appendAudit(auditEntry(1), 5);
       for (const cursor of ['99999999999999999999999-0', '18446744073709551616-0', '0-0', '1-2-3', 'abc']) {
-        await expect(h.store.readAudit(cluster, { limit: 1, cursor })).rejects.toMatchObject({
+        await expect(h.store.forCluster(cluster).readAudit({ limit: 1, cursor })).rejects.toMatchObject({
           name: 'InvalidCursorError',
           message: expect.stringMatching(/^invalid audit cursor/),
         });
       }
       expect(
-        (await h.store.readAudit(cluster, { limit: 1, cursor: '18446744073709551615-0' })).items,
+        (await h.store.forCluster(cluster).readAudit({ limit: 1, cursor: '18446744073709551615-0' })).items,
       ).toEqual([auditEntry(1)]);
     });
 
     it('round-trips alert rules and alert state', async () => {
       const cluster = freshCluster('alerts');
-      expect(await h.store.readAlertRules(cluster)).toBeNull();
-      expect(await h.store.readAlertState(cluster)).toEqual({});
+      expect(await h.store.forCluster(cluster).readAlertRules()).toBeNull();
+      expect(await h.store.forCluster(cluster).readAlertState()).toEqual({});
       const rules: AlertRule[] = [
         {
           id: 'redis-down',
@@ -629,44 +666,44 @@ export function describeStoreContract(
           resolvedAt: null,
         },
       };
-      await h.store.writeAlertRules(cluster, rules);
-      await h.store.writeAlertState(cluster, state);
-      expect(await h.store.readAlertRules(cluster)).toEqual(rules);
-      expect(await h.store.readAlertState(cluster)).toEqual(state);
+      await h.store.forCluster(cluster).writeAlertRules(rules);
+      await h.store.forCluster(cluster).writeAlertState(state);
+      expect(await h.store.forCluster(cluster).readAlertRules()).toEqual(rules);
+      expect(await h.store.forCluster(cluster).readAlertState()).toEqual(state);
       expect(await h.pttl(clusterKeys(cluster).alerts)).toBe(-1);
     });
 
     it('folds presence across nodes and lets each node share expire on its own', async () => {
       const cluster = freshCluster('presence');
-      expect(await h.store.getPresence(cluster, 'u1')).toBeNull();
-      await h.store.setPresence(cluster, 'u1', 'node-b', { status: 'away', sockets: 1 }, 5_000);
-      await h.store.setPresence(cluster, 'u1', 'node-a', { status: 'online', sockets: 2 }, 150);
-      expect(await h.store.getPresence(cluster, 'u1')).toMatchObject({
+      expect(await h.store.forCluster(cluster).getPresence('u1')).toBeNull();
+      await h.store.forCluster(cluster).setPresence('u1', 'node-b', { status: 'away', sockets: 1 }, 5_000);
+      await h.store.forCluster(cluster).setPresence('u1', 'node-a', { status: 'online', sockets: 2 }, 150);
+      expect(await h.store.forCluster(cluster).getPresence('u1')).toMatchObject({
         userId: 'u1',
         status: 'online',
         nodes: { 'node-a': 2, 'node-b': 1 },
       });
       expect(await h.pttl(clusterKeys(cluster).presence('u1'))).toBeGreaterThan(4_000);
       await h.elapse(400);
-      expect(await h.store.getPresence(cluster, 'u1')).toMatchObject({
+      expect(await h.store.forCluster(cluster).getPresence('u1')).toMatchObject({
         status: 'away',
         nodes: { 'node-b': 1 },
       });
-      await h.store.setPresence(cluster, 'u1', 'node-b', { status: 'away', sockets: 0 }, 5_000);
-      expect(await h.store.getPresence(cluster, 'u1')).toBeNull();
+      await h.store.forCluster(cluster).setPresence('u1', 'node-b', { status: 'away', sockets: 0 }, 5_000);
+      expect(await h.store.forCluster(cluster).getPresence('u1')).toBeNull();
     });
 
     it('publishes business events to subscribers', async () => {
       const cluster = freshCluster('events');
       const got = inbox();
-      const off = await h.store.subscribeEvents(cluster, got.push);
-      await h.store.publishEvent(cluster, '{"type":"thread:message","id":1}');
+      const off = await h.store.forCluster(cluster).subscribeEvents(got.push);
+      await h.store.forCluster(cluster).publishEvent('{"type":"thread:message","id":1}');
       expect(await got.waitFor(1)).toEqual(['{"type":"thread:message","id":1}']);
       await off();
       // Sentinel: a subscriber opened after off() gets the late event, so the old one had its chance.
       const witness = inbox();
-      const offWitness = await h.store.subscribeEvents(cluster, witness.push);
-      await h.store.publishEvent(cluster, '{"type":"late"}');
+      const offWitness = await h.store.forCluster(cluster).subscribeEvents(witness.push);
+      await h.store.forCluster(cluster).publishEvent('{"type":"late"}');
       expect(await witness.waitFor(1)).toEqual(['{"type":"late"}']);
       await offWitness();
       expect(got.messages).toEqual(['{"type":"thread:message","id":1}']);
@@ -677,15 +714,15 @@ export function describeStoreContract(
         const cluster = freshCluster('rtt');
         const ids = Array.from({ length: 50 }, (_, i) => `node-${String(i).padStart(2, '0')}`);
         const flushOf = (id: string) =>
-          h.store.flush(cluster, {
+          h.store.forCluster(cluster).flush({
             snapshot: snapshotFor(cluster, id),
             sockets: { upsert: [socket(id, `${id}-s1`), socket(id, `${id}-s2`)], remove: [`${id}-gone`] },
             ttlMs: 15_000,
           });
         for (const id of ids) await flushOf(id);
         // Scripts are loaded on first use; count the steady state.
-        await h.store.readNodes(cluster);
-        await h.store.publishCommand(command(cluster, 'c-warm-up'), {
+        await h.store.forCluster(cluster).readNodes();
+        await h.store.forCluster(cluster).publishCommand(command(cluster, 'c-warm-up'), {
           to: 'socket-owner',
           socketId: 'warm-up',
         });
@@ -698,13 +735,13 @@ export function describeStoreContract(
         const flushTrips = await count(() => flushOf('node-49'));
         let records: unknown[] = [];
         const readTrips = await count(async () => {
-          records = await h.store.readNodes(cluster);
+          records = await h.store.forCluster(cluster).readNodes();
         });
         let owner: string[] | null = null;
         const ownerTrips = await count(async () => {
           owner =
             (
-              await h.store.publishCommand(command(cluster, 'c-rtt'), {
+              await h.store.forCluster(cluster).publishCommand(command(cluster, 'c-rtt'), {
                 to: 'socket-owner',
                 socketId: 'node-37-s2',
               })

@@ -27,20 +27,24 @@ describe('ioredis store when Redis goes away', () => {
     const connection = new Redis(redis.url, { maxRetriesPerRequest: 1, retryStrategy: () => 50 });
     const store = createIoredisStore(connection, { onError: (error) => errors.push(error) });
     const received: string[] = [];
-    await store.subscribeCommands('outage', 'node-a', (raw) => received.push(raw));
+    await store.forCluster('outage').subscribeCommands('node-a', (raw) => received.push(raw));
     const snapshot = sampleSnapshot({ node: { id: 'node-a', cluster: 'outage' } });
     try {
       await redis.kill();
       await expect(store.ping()).rejects.toThrow();
       await expect(
-        store.flush('outage', { snapshot, sockets: { upsert: [], remove: [] }, ttlMs: 15_000 }),
+        store.forCluster('outage').flush({ snapshot, sockets: { upsert: [], remove: [] }, ttlMs: 15_000 }),
       ).rejects.toThrow();
       await eventually(async () => errors.length > 0, 5000);
 
       await redis.restart();
       await eventually(async () => (await store.ping()) >= 0, 10_000);
-      await store.flush('outage', { snapshot, sockets: { upsert: [], remove: [] }, ttlMs: 15_000 });
-      expect((await store.readNodes('outage')).map((record) => record.nodeId)).toEqual(['node-a']);
+      await store
+        .forCluster('outage')
+        .flush({ snapshot, sockets: { upsert: [], remove: [] }, ttlMs: 15_000 });
+      expect((await store.forCluster('outage').readNodes()).map((record) => record.nodeId)).toEqual([
+        'node-a',
+      ]);
       const envelope = {
         id: 'after-outage',
         cluster: 'outage',
@@ -52,7 +56,7 @@ describe('ioredis store when Redis goes away', () => {
       };
       // The duplicated subscriber reconnects and resubscribes on its own; publish until it is back.
       await eventually(async () => {
-        await store.publishCommand(envelope, { to: 'node', nodeId: 'node-a' });
+        await store.forCluster(envelope.cluster).publishCommand(envelope, { to: 'node', nodeId: 'node-a' });
         await new Promise((resolve) => setTimeout(resolve, 50));
         return received.length > 0;
       }, 10_000);
@@ -69,12 +73,10 @@ describe('ioredis store when Redis goes away', () => {
     const store = createIoredisStore(connection);
     try {
       // The first watch opens the subscriber connection; SUBSCRIBE must wait for it, not fail.
-      const watch = await store.watchAcks('no-queue', 'c1');
-      await store.writeAck(
-        'no-queue',
-        { commandId: 'c1', nodeId: 'node-a', ok: true, affected: 1, at: 1 },
-        5000,
-      );
+      const watch = await store.forCluster('no-queue').watchAcks('c1');
+      await store
+        .forCluster('no-queue')
+        .writeAck({ commandId: 'c1', nodeId: 'node-a', ok: true, affected: 1, at: 1 }, 5000);
       const acks = await watch.wait(['node-a'], 2000);
       expect(acks.map((ack) => ack.nodeId)).toEqual(['node-a']);
     } finally {

@@ -32,7 +32,7 @@ async function fill(store: TelltaleStore): Promise<void> {
           lastEventAt: null,
         });
       }
-      await store.flush(cluster, { snapshot, sockets: { upsert, remove: [] }, ttlMs: 120_000 });
+      await store.forCluster(cluster).flush({ snapshot, sockets: { upsert, remove: [] }, ttlMs: 120_000 });
     }
   }
 }
@@ -44,7 +44,7 @@ async function walk(store: TelltaleStore, query: Omit<SocketQuery, 'cursor'>) {
   let slowestMs = 0;
   do {
     const started = performance.now();
-    const page = await store.listSockets(cluster, { ...query, ...(cursor ? { cursor } : {}) });
+    const page = await store.forCluster(cluster).listSockets({ ...query, ...(cursor ? { cursor } : {}) });
     slowestMs = Math.max(slowestMs, performance.now() - started);
     calls += 1;
     expect(page.items.length).toBeLessThanOrEqual(query.limit);

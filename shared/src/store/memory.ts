@@ -11,10 +11,12 @@ import {
   decodeSocket,
   encodeAlertState,
   NODE_SET_TTL_MS,
+  requireOwnCluster,
   requirePositiveTtl,
 } from './codec.ts';
 import { assertAuditCursor } from './cursor.ts';
 import type {
+  ClusterStore,
   CommandAddress,
   CommandDelivery,
   FlushInput,
@@ -191,18 +193,13 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     return fn();
   };
 
-  return {
+  const ping = () => run(() => 0);
+
+  const forCluster = (cluster: string): ClusterStore => ({
     kind: 'memory',
-
-    pttl(key) {
-      const slot = live(key);
-      if (!slot) return -2;
-      return slot.expiresAt === null ? -1 : slot.expiresAt - now();
-    },
-
-    ping: () => run(() => 0),
-
-    flush: (cluster, input: FlushInput) =>
+    cluster,
+    ping,
+    flush: (input: FlushInput) =>
       run(() => {
         const ttl = requirePositiveTtl(input.ttlMs, 'flush');
         const keys = clusterKeys(cluster);
@@ -226,7 +223,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
         return { expired };
       }),
 
-    leave: (cluster, { snapshot, ttlMs }) =>
+    leave: ({ snapshot, ttlMs }) =>
       run(() => {
         const ttl = requirePositiveTtl(ttlMs, 'leave');
         const keys = clusterKeys(cluster);
@@ -238,7 +235,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
         write(keys.nodes, 'zset').members.set(nodeId, snapshot.node.flushedAt);
       }),
 
-    deregister: (cluster, nodeId) =>
+    deregister: (nodeId) =>
       run(() => {
         const keys = clusterKeys(cluster);
         read(keys.nodes, 'zset')?.members.delete(nodeId);
@@ -247,7 +244,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
         slots.delete(keys.nodeFarewell(nodeId));
       }),
 
-    readNodes: (cluster) =>
+    readNodes: () =>
       run((): NodeRecord[] => {
         const keys = clusterKeys(cluster);
         return members(cluster).map(([nodeId, lastFlushAt]) => {
@@ -260,7 +257,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
         });
       }),
 
-    pruneNodes: (cluster, before) =>
+    pruneNodes: (before) =>
       run(() => {
         const keys = clusterKeys(cluster);
         const set = read(keys.nodes, 'zset');
@@ -275,7 +272,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
         return pruned;
       }),
 
-    listSockets: (cluster, query: SocketQuery) =>
+    listSockets: (query: SocketQuery) =>
       run((): Page<SocketRecord> => {
         const keys = clusterKeys(cluster);
         const limit = socketPageLimit(query.limit);
@@ -315,8 +312,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
 
     publishCommand: (envelope: UnaddressedEnvelope, address: CommandAddress) =>
       run((): CommandDelivery | null => {
-        const keys = clusterKeys(envelope.cluster);
-        const resolved = resolveAddress(envelope.cluster, address);
+        requireOwnCluster(envelope, cluster);
+        const keys = clusterKeys(cluster);
+        const resolved = resolveAddress(cluster, address);
         if (!resolved) return null;
         const raw = JSON.stringify({ ...envelope, target: resolved.target });
         const delivery: CommandDelivery = { targeted: [...resolved.nodeIds].sort(), unreached: [] };
@@ -326,13 +324,13 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
         return delivery;
       }),
 
-    subscribeCommands: (cluster, nodeId, onMessage) =>
+    subscribeCommands: (nodeId, onMessage) =>
       run(() => {
         const keys = clusterKeys(cluster);
         return subscribe([keys.nodeCommands(nodeId)], onMessage);
       }),
 
-    writeAck: (cluster, ack: CommandAck, ttlMs) =>
+    writeAck: (ack: CommandAck, ttlMs) =>
       run(() => {
         const ttl = requirePositiveTtl(ttlMs, 'ack');
         const key = clusterKeys(cluster).ack(ack.commandId);
@@ -342,10 +340,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
         if (watcher) queueMicrotask(() => watcher(ack));
       }),
 
-    readAcks: (cluster, commandId) =>
-      run(() => decodeAcks(read(clusterKeys(cluster).ack(commandId), 'list')?.items ?? [])),
-
-    watchAcks: (cluster, commandId) =>
+    watchAcks: (commandId) =>
       run(() => {
         const key = clusterKeys(cluster).ack(commandId);
         const readList = async () => decodeAcks(read(key, 'list')?.items ?? []);
@@ -354,7 +349,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
         return watch;
       }),
 
-    appendAudit: (cluster, entry: AuditEntry, maxLen) =>
+    appendAudit: (entry: AuditEntry, maxLen) =>
       run(() => {
         const stream = write(clusterKeys(cluster).audit, 'stream');
         auditSeq += 1;
@@ -363,7 +358,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
         if (excess > 0) stream.entries.splice(0, excess);
       }),
 
-    readAudit: (cluster, query) =>
+    readAudit: (query) =>
       run((): Page<AuditEntry> => {
         const entries = read(clusterKeys(cluster).audit, 'stream')?.entries ?? [];
         let before = Number.POSITIVE_INFINITY;
@@ -381,23 +376,23 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
         return { items, nextCursor: older.length > limit && last ? `0-${last.seq}` : null };
       }),
 
-    readAlertRules: (cluster) =>
+    readAlertRules: () =>
       run(() => decodeAlertRules(read(clusterKeys(cluster).alerts, 'hash')?.fields.get('rules') ?? null)),
 
-    writeAlertRules: (cluster, rules: AlertRule[]) =>
+    writeAlertRules: (rules: AlertRule[]) =>
       run(() => {
         write(clusterKeys(cluster).alerts, 'hash').fields.set('rules', JSON.stringify(rules));
       }),
 
-    readAlertState: (cluster) =>
+    readAlertState: () =>
       run(() => decodeAlertState(read(clusterKeys(cluster).alerts, 'hash')?.fields.get('state') ?? null)),
 
-    writeAlertState: (cluster, state: Record<string, AlertState>) =>
+    writeAlertState: (state: Record<string, AlertState>) =>
       run(() => {
         write(clusterKeys(cluster).alerts, 'hash').fields.set('state', encodeAlertState(state));
       }),
 
-    setPresence: (cluster, userId, nodeId, entry: { status: PresenceStatus; sockets: number }, ttlMs) =>
+    setPresence: (userId, nodeId, entry: { status: PresenceStatus; sockets: number }, ttlMs) =>
       run(() => {
         const ttl = requirePositiveTtl(ttlMs, 'presence');
         const key = clusterKeys(cluster).presence(userId);
@@ -411,18 +406,31 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
         if (expiresIn(key) < ttl) expire(key, ttl);
       }),
 
-    getPresence: (cluster, userId) =>
+    getPresence: (userId) =>
       run((): PresenceRecord | null => {
         const fields = read(clusterKeys(cluster).presence(userId), 'hash')?.fields;
         return fields ? foldPresence(userId, fields, now()) : null;
       }),
 
-    publishEvent: (cluster, raw) =>
+    publishEvent: (raw) =>
       run(() => {
         publish(clusterKeys(cluster).events, raw);
       }),
 
-    subscribeEvents: (cluster, onMessage) => run(() => subscribe([clusterKeys(cluster).events], onMessage)),
+    subscribeEvents: (onMessage) => run(() => subscribe([clusterKeys(cluster).events], onMessage)),
+  });
+
+  return {
+    kind: 'memory',
+
+    pttl(key) {
+      const slot = live(key);
+      if (!slot) return -2;
+      return slot.expiresAt === null ? -1 : slot.expiresAt - now();
+    },
+
+    ping,
+    forCluster,
 
     close: async () => {
       closed = true;

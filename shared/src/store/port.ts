@@ -92,36 +92,48 @@ export interface AckWatch {
   close(): void;
 }
 
+export type StoreKind = 'memory' | 'ioredis' | 'upstash';
+
+/** What every view of a store names: its adapter and the cluster it is bound to. */
+interface ClusterBound {
+  readonly kind: StoreKind;
+  readonly cluster: string;
+}
+
 /**
- * The one port both sides talk to. Every method is one store round trip unless it says
+ * What a socket node does to the store. Every method is one store round trip unless it says
  * otherwise; adapters (memory, ioredis, upstash) keep all Redis specifics inside.
  */
-export interface TelltaleStore {
-  readonly kind: 'memory' | 'ioredis' | 'upstash';
-
-  /** Round-trip time in ms; rejects when the store is unreachable. */
-  ping(): Promise<number>;
-
-  /** Node side: snapshot hash + sockets hash deltas + live mark, with TTLs, in one round trip. */
-  flush(cluster: string, input: FlushInput): Promise<FlushResult>;
+export interface NodeStore extends ClusterBound {
+  /** Snapshot hash + sockets hash deltas + live mark, with TTLs, in one round trip. */
+  flush(input: FlushInput): Promise<FlushResult>;
   /**
    * Graceful leave, in one round trip: the final snapshot becomes the node's farewell (readable by
    * `readNodes` for `ttlMs`, until an aggregator took it and called `deregister`), the live snapshot
    * and the sockets hash are deleted, so commands and health stop counting the node at once.
    */
-  leave(cluster: string, farewell: { snapshot: NodeSnapshot; ttlMs: number }): Promise<void>;
-  /** Removes the node from the set and deletes its hashes (its farewell too). */
-  deregister(cluster: string, nodeId: string): Promise<void>;
+  leave(farewell: { snapshot: NodeSnapshot; ttlMs: number }): Promise<void>;
+  /** A node subscribes to its own command channel; delivers the raw message. */
+  subscribeCommands(nodeId: string, onMessage: (raw: string) => void): Promise<Unsubscribe>;
+  /** Appends the ack to the command's list and announces it on the ack channel, in one round trip. */
+  writeAck(ack: CommandAck, ttlMs: number): Promise<void>;
+}
 
-  /** Edge side: every node in the set with its snapshot, in one round trip whatever the count. */
-  readNodes(cluster: string): Promise<NodeRecord[]>;
+/** What the edge does to the store: reads the cluster, sends commands, keeps audit and alerts. */
+export interface EdgeStore extends ClusterBound {
+  /** Round-trip time in ms; rejects when the store is unreachable. */
+  ping(): Promise<number>;
+  /** Every node in the set with its snapshot, in one round trip whatever the count. */
+  readNodes(): Promise<NodeRecord[]>;
   /** Drop nodes whose last flush is older than `before` from the set; returns their ids. */
-  pruneNodes(cluster: string, before: number): Promise<string[]>;
+  pruneNodes(before: number): Promise<string[]>;
+  /** Removes the node from the set and deletes its hashes (its farewell too). */
+  deregister(nodeId: string): Promise<void>;
   /**
    * Cursor-paginated, filtered read over every node's sockets hash. Each call does bounded work,
    * so a page may hold fewer than `limit` items (even none) with a non-null cursor: keep paging.
    */
-  listSockets(cluster: string, query: SocketQuery): Promise<Page<SocketRecord>>;
+  listSockets(query: SocketQuery): Promise<Page<SocketRecord>>;
 
   /**
    * Publishes a command on the own channel of each node it is addressed to, in one round trip
@@ -129,41 +141,54 @@ export interface TelltaleStore {
    * Null when the address names a socket no node holds.
    */
   publishCommand(envelope: UnaddressedEnvelope, address: CommandAddress): Promise<CommandDelivery | null>;
-  /** A node subscribes to its own command channel; delivers the raw message. */
-  subscribeCommands(cluster: string, nodeId: string, onMessage: (raw: string) => void): Promise<Unsubscribe>;
-  /** Appends the ack to the command's list and announces it on the ack channel, in one round trip. */
-  writeAck(cluster: string, ack: CommandAck, ttlMs: number): Promise<void>;
-  /** Acks written so far for a command (the record). */
-  readAcks(cluster: string, commandId: string): Promise<CommandAck[]>;
   /**
    * Starts collecting a command's acks. Open it before publishing the command, so no ack can be
    * missed: acks are pushed where the store can hold a subscription (memory, ioredis) and polled
-   * where it cannot (Upstash REST).
+   * from the command's ack list where it cannot (Upstash REST).
    */
-  watchAcks(cluster: string, commandId: string): Promise<AckWatch>;
+  watchAcks(commandId: string): Promise<AckWatch>;
 
   /** Appends to the capped audit stream. */
-  appendAudit(cluster: string, entry: AuditEntry, maxLen: number): Promise<void>;
+  appendAudit(entry: AuditEntry, maxLen: number): Promise<void>;
   /** Newest first. */
-  readAudit(cluster: string, query: { limit: number; cursor?: string }): Promise<Page<AuditEntry>>;
+  readAudit(query: { limit: number; cursor?: string }): Promise<Page<AuditEntry>>;
 
-  readAlertRules(cluster: string): Promise<AlertRule[] | null>;
-  writeAlertRules(cluster: string, rules: AlertRule[]): Promise<void>;
-  readAlertState(cluster: string): Promise<Record<string, AlertState>>;
-  writeAlertState(cluster: string, state: Record<string, AlertState>): Promise<void>;
+  readAlertRules(): Promise<AlertRule[] | null>;
+  writeAlertRules(rules: AlertRule[]): Promise<void>;
+  readAlertState(): Promise<Record<string, AlertState>>;
+  writeAlertState(state: Record<string, AlertState>): Promise<void>;
+}
 
+/** The reference chat app's presence: each node's share of a user, folded on read. */
+export interface PresenceStore extends ClusterBound {
   /** Sets this node's share of a user's presence; the key expires after ttlMs. */
   setPresence(
-    cluster: string,
     userId: string,
     nodeId: string,
     entry: { status: PresenceStatus; sockets: number },
     ttlMs: number,
   ): Promise<void>;
-  getPresence(cluster: string, userId: string): Promise<PresenceRecord | null>;
+  getPresence(userId: string): Promise<PresenceRecord | null>;
+}
 
-  publishEvent(cluster: string, raw: string): Promise<void>;
-  subscribeEvents(cluster: string, onMessage: (raw: string) => void): Promise<Unsubscribe>;
+/** The reference chat app's business events, fanned out to every node of the cluster. */
+export interface BusinessEvents extends ClusterBound {
+  publishEvent(raw: string): Promise<void>;
+  subscribeEvents(onMessage: (raw: string) => void): Promise<Unsubscribe>;
+}
 
+/** Every port of one cluster: what an adapter's `forCluster` returns. */
+export type ClusterStore = NodeStore & EdgeStore & PresenceStore & BusinessEvents;
+
+/**
+ * A store connection, shared by every cluster it serves (one client, one subscriber connection,
+ * one ack feed per cluster). Bind a cluster with `forCluster`; closing the connection ends them all.
+ */
+export interface TelltaleStore {
+  readonly kind: StoreKind;
+  /** Round-trip time in ms; rejects when the store is unreachable. */
+  ping(): Promise<number>;
+  /** The store's ports for one cluster; cheap, so bind where the cluster is known. */
+  forCluster(cluster: string): ClusterStore;
   close(): Promise<void>;
 }

@@ -10,10 +10,11 @@ import {
   decodeSocket,
   encodeAlertState,
   NODE_SET_TTL_MS,
+  requireOwnCluster,
   requirePositiveTtl,
 } from './codec.ts';
 import { assertAuditCursor, InvalidCursorError, isUint64 } from './cursor.ts';
-import type { CommandDelivery, NodeRecord, Page, TelltaleStore, Unsubscribe } from './port.ts';
+import type { ClusterStore, CommandDelivery, NodeRecord, Page, TelltaleStore, Unsubscribe } from './port.ts';
 import { foldPresence, presenceShare } from './presence.ts';
 import {
   APPEND_AUDIT,
@@ -152,16 +153,18 @@ export function createRedisStore(transport: RedisTransport, options: RedisStoreO
     return decodeAcks(array(reply, 'readAcks').map((raw) => text(raw) ?? ''));
   };
 
-  return {
+  async function ping(): Promise<number> {
+    const start = performance.now();
+    await transport.ping();
+    return performance.now() - start;
+  }
+
+  const forCluster = (cluster: string): ClusterStore => ({
     kind: transport.kind,
+    cluster,
+    ping,
 
-    async ping() {
-      const start = performance.now();
-      await transport.ping();
-      return performance.now() - start;
-    },
-
-    async flush(cluster, input) {
+    async flush(input) {
       const ttl = requirePositiveTtl(input.ttlMs, 'flush');
       const keys = clusterKeys(cluster);
       const nodeId = input.snapshot.node.id;
@@ -188,7 +191,7 @@ export function createRedisStore(transport: RedisTransport, options: RedisStoreO
       return { expired: Number(snapshotFieldsAdded) === 1 };
     },
 
-    async leave(cluster, { snapshot, ttlMs }) {
+    async leave({ snapshot, ttlMs }) {
       const ttl = requirePositiveTtl(ttlMs, 'leave');
       const keys = clusterKeys(cluster);
       const nodeId = snapshot.node.id;
@@ -200,7 +203,7 @@ export function createRedisStore(transport: RedisTransport, options: RedisStoreO
       ]);
     },
 
-    async deregister(cluster, nodeId) {
+    async deregister(nodeId) {
       const keys = clusterKeys(cluster);
       await transport.transaction([
         { op: 'zrem', key: keys.nodes, members: [nodeId] },
@@ -208,7 +211,7 @@ export function createRedisStore(transport: RedisTransport, options: RedisStoreO
       ]);
     },
 
-    async readNodes(cluster) {
+    async readNodes() {
       const keys = clusterKeys(cluster);
       const reply = array(
         await transport.script(
@@ -232,7 +235,7 @@ export function createRedisStore(transport: RedisTransport, options: RedisStoreO
       return records;
     },
 
-    async pruneNodes(cluster, before) {
+    async pruneNodes(before) {
       const keys = clusterKeys(cluster);
       const reply = await transport.script(
         PRUNE_NODES,
@@ -242,7 +245,7 @@ export function createRedisStore(transport: RedisTransport, options: RedisStoreO
       return array(reply, 'pruneNodes').map((id) => text(id) ?? '');
     },
 
-    async listSockets(cluster, query) {
+    async listSockets(query) {
       const keys = clusterKeys(cluster);
       const from = query.cursor ? decodeSocketCursor(query.cursor) : { node: '', scan: '0', skip: 0 };
       // HSCAN fails the whole script on a cursor it cannot parse: refuse it before the round trip.
@@ -289,7 +292,8 @@ export function createRedisStore(transport: RedisTransport, options: RedisStoreO
     },
 
     async publishCommand(envelope, address) {
-      const keys = clusterKeys(envelope.cluster);
+      requireOwnCluster(envelope, cluster);
+      const keys = clusterKeys(cluster);
       const subject =
         address.to === 'node' ? address.nodeId : address.to === 'socket-owner' ? address.socketId : '';
       const reply = await transport.script(
@@ -318,13 +322,13 @@ export function createRedisStore(transport: RedisTransport, options: RedisStoreO
       return delivery;
     },
 
-    subscribeCommands(cluster, nodeId, onMessage) {
+    subscribeCommands(nodeId, onMessage) {
       return transport.subscribe([clusterKeys(cluster).nodeCommands(nodeId)], (_channel, message) =>
         onMessage(message),
       );
     },
 
-    async writeAck(cluster, ack, ttlMs) {
+    async writeAck(ack, ttlMs) {
       const keys = clusterKeys(cluster);
       const key = keys.ack(ack.commandId);
       const raw = JSON.stringify(ack);
@@ -335,9 +339,7 @@ export function createRedisStore(transport: RedisTransport, options: RedisStoreO
       ]);
     },
 
-    readAcks,
-
-    async watchAcks(cluster, commandId) {
+    async watchAcks(commandId) {
       const readList = () => readAcks(cluster, commandId);
       if (!transport.longLivedSubscriptions) return polledAckWatch(readList, options.maxAckPolls);
       const feed = ackFeed(cluster);
@@ -347,12 +349,12 @@ export function createRedisStore(transport: RedisTransport, options: RedisStoreO
       return watch;
     },
 
-    async appendAudit(cluster, entry, maxLen) {
+    async appendAudit(entry, maxLen) {
       const cap = String(Math.max(1, Math.floor(maxLen)));
       await transport.script(APPEND_AUDIT, [clusterKeys(cluster).audit], [cap, JSON.stringify(entry)]);
     },
 
-    async readAudit(cluster, query) {
+    async readAudit(query) {
       const limit = Math.max(1, Math.floor(query.limit));
       if (query.cursor !== undefined) assertAuditCursor(query.cursor);
       const reply = await transport.script(
@@ -369,31 +371,31 @@ export function createRedisStore(transport: RedisTransport, options: RedisStoreO
       return { items, nextCursor: rows.length > limit && last ? last[0] : null } satisfies Page<AuditEntry>;
     },
 
-    async readAlertRules(cluster) {
+    async readAlertRules() {
       return decodeAlertRules(
         text(await transport.script(HASH_FIELD, [clusterKeys(cluster).alerts], ['rules'])),
       );
     },
 
-    async writeAlertRules(cluster, rules) {
+    async writeAlertRules(rules) {
       await transport.transaction([
         { op: 'hset', key: clusterKeys(cluster).alerts, fields: { rules: JSON.stringify(rules) } },
       ]);
     },
 
-    async readAlertState(cluster) {
+    async readAlertState() {
       return decodeAlertState(
         text(await transport.script(HASH_FIELD, [clusterKeys(cluster).alerts], ['state'])),
       );
     },
 
-    async writeAlertState(cluster, state) {
+    async writeAlertState(state) {
       await transport.transaction([
         { op: 'hset', key: clusterKeys(cluster).alerts, fields: { state: encodeAlertState(state) } },
       ]);
     },
 
-    async setPresence(cluster, userId, nodeId, entry, ttlMs) {
+    async setPresence(userId, nodeId, entry, ttlMs) {
       const ttl = requirePositiveTtl(ttlMs, 'presence');
       const key = clusterKeys(cluster).presence(userId);
       if (entry.sockets <= 0) {
@@ -404,7 +406,7 @@ export function createRedisStore(transport: RedisTransport, options: RedisStoreO
       await transport.script(SET_PRESENCE, [key], [nodeId, share, String(ttl)]);
     },
 
-    async getPresence(cluster, userId) {
+    async getPresence(userId) {
       const reply = await transport.script(HASH_ALL, [clusterKeys(cluster).presence(userId)], []);
       const shares = pairs(reply, 'getPresence').flatMap(([nodeId, raw]): [string, string][] =>
         raw === null ? [] : [[nodeId, raw]],
@@ -412,13 +414,19 @@ export function createRedisStore(transport: RedisTransport, options: RedisStoreO
       return foldPresence(userId, shares, now());
     },
 
-    async publishEvent(cluster, raw) {
+    async publishEvent(raw) {
       await transport.publish(clusterKeys(cluster).events, raw);
     },
 
-    subscribeEvents(cluster, onMessage) {
+    subscribeEvents(onMessage) {
       return transport.subscribe([clusterKeys(cluster).events], (_channel, message) => onMessage(message));
     },
+  });
+
+  return {
+    kind: transport.kind,
+    ping,
+    forCluster,
 
     close: async () => {
       ackFeeds.clear();

@@ -26,8 +26,10 @@ describe('upstash store, with the client settings the Worker uses', () => {
   it('reads back a node whose id is OK as OK', async () => {
     const upstash = store();
     const snapshot = sampleSnapshot({ node: { id: 'OK', cluster: 'ok-cluster', flushedAt: Date.now() } });
-    await upstash.flush('ok-cluster', { snapshot, sockets: { upsert: [], remove: [] }, ttlMs: 30_000 });
-    const [record] = await upstash.readNodes('ok-cluster');
+    await upstash
+      .forCluster('ok-cluster')
+      .flush({ snapshot, sockets: { upsert: [], remove: [] }, ttlMs: 30_000 });
+    const [record] = await upstash.forCluster('ok-cluster').readNodes();
     expect(record?.nodeId).toBe('OK');
     expect(JSON.parse(record!.raw!).node.id).toBe('OK');
     await upstash.close();
@@ -37,8 +39,8 @@ describe('upstash store, with the client settings the Worker uses', () => {
     const upstash = store();
     const before = server.syncTokens().length;
     const snapshot = sampleSnapshot({ node: { id: 'n1', cluster: 'ryw', flushedAt: Date.now() } });
-    await upstash.flush('ryw', { snapshot, sockets: { upsert: [], remove: [] }, ttlMs: 30_000 });
-    expect((await upstash.readNodes('ryw')).map((r) => r.nodeId)).toEqual(['n1']);
+    await upstash.forCluster('ryw').flush({ snapshot, sockets: { upsert: [], remove: [] }, ttlMs: 30_000 });
+    expect((await upstash.forCluster('ryw').readNodes()).map((r) => r.nodeId)).toEqual(['n1']);
     const exchanges = server.syncTokens().slice(before);
     expect(exchanges.length).toBeGreaterThanOrEqual(2);
     expect(exchanges[0]!.received).toBeNull();
@@ -72,7 +74,7 @@ describe('upstash store, with the client settings the Worker uses', () => {
       ...UPSTASH_CLIENT_SETTINGS,
     });
     const upstash = createUpstashStore(client, { subscribeTimeoutMs: 1000 });
-    await expect(upstash.subscribeEvents('c', () => {})).rejects.toThrow();
+    await expect(upstash.forCluster('c').subscribeEvents(() => {})).rejects.toThrow();
     await expect(upstash.ping()).rejects.toThrow();
     await upstash.close();
   });

@@ -1,12 +1,12 @@
-import { type ClusterView, mergeSnapshots, RateBaseline, type TelltaleStore } from '@telltale/shared';
+import { type ClusterView, type EdgeStore, mergeSnapshots, RateBaseline } from '@telltale/shared';
 import type { Namespace } from 'socket.io';
 import type { Instrumentation } from '../instrument/instrumentation.ts';
 import { describeError, type InstrumentLogger } from '../instrument/log.ts';
 import type { NodeClientEvents, NodeServerEvents } from './events.ts';
 
 export interface AdminDeps {
-  store: TelltaleStore;
-  cluster: string;
+  /** Reads the cluster as the edge does. */
+  store: Pick<EdgeStore, 'cluster' | 'readNodes'>;
   intervalMs: number;
   instrumentation: Instrumentation;
   log: InstrumentLogger;
@@ -23,8 +23,11 @@ export function mountAdmin(
 ): () => void {
   const history = new RateBaseline();
   const clusterView = async (): Promise<ClusterView> => {
-    const records = await deps.store.readNodes(deps.cluster);
-    const view = mergeSnapshots(records, Date.now(), { cluster: deps.cluster, intervalMs: deps.intervalMs });
+    const records = await deps.store.readNodes();
+    const view = mergeSnapshots(records, Date.now(), {
+      cluster: deps.store.cluster,
+      intervalMs: deps.intervalMs,
+    });
     return history.rateAndKeep(view);
   };
 

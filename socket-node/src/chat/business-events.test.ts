@@ -42,7 +42,7 @@ describe('publishBusinessEvent', () => {
   it('publishes a valid envelope on the cluster events channel', async () => {
     const store = createMemoryStore();
     const received: string[] = [];
-    await store.subscribeEvents('c', (raw) => received.push(raw));
+    await store.forCluster('c').subscribeEvents((raw) => received.push(raw));
     await publishBusinessEvent(store, 'c', {
       event: 'thread:message',
       rooms: ['thread:9'],

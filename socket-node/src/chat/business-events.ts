@@ -1,4 +1,4 @@
-import { clusterKeys, type TelltaleStore } from '@telltale/shared';
+import { type BusinessEvents, clusterKeys, type TelltaleStore } from '@telltale/shared';
 import type { Redis } from 'ioredis';
 import type { Server } from 'socket.io';
 import type { z } from 'zod';
@@ -48,10 +48,10 @@ export function deliverBusinessEvent(io: NodeServer, envelope: BusinessEnvelope)
 /** Subscribes the node to the cluster's events channel; malformed messages are counted and logged. */
 export function relayBusinessEvents(
   io: NodeServer,
-  store: TelltaleStore,
-  deps: { cluster: string; instrumentation: Instrumentation; log: InstrumentLogger },
+  store: BusinessEvents,
+  deps: { instrumentation: Instrumentation; log: InstrumentLogger },
 ) {
-  return store.subscribeEvents(deps.cluster, (raw) => {
+  return store.subscribeEvents((raw) => {
     const parsed = parseBusinessEvent(raw);
     deps.instrumentation.recordBusinessEvent(parsed.ok);
     if (!parsed.ok) {
@@ -79,6 +79,6 @@ export async function publishBusinessEvent(
     );
   }
   const raw = JSON.stringify(parsed.data);
-  if ('publishEvent' in target) await target.publishEvent(cluster, raw);
+  if ('forCluster' in target) await target.forCluster(cluster).publishEvent(raw);
   else await target.publish(clusterKeys(cluster).events, raw);
 }

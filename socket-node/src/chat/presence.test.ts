@@ -15,8 +15,7 @@ function cluster(t = timings) {
   const trackers: PresenceTracker[] = [];
   const node = (nodeId: string) => {
     const tracker = new PresenceTracker({
-      store,
-      cluster: 'c',
+      store: store.forCluster('c'),
       nodeId,
       timings: t,
       announce: (userId: string, change: PresenceChange) => announced.push(`${userId} ${change}`),
@@ -57,7 +56,7 @@ describe('PresenceTracker', () => {
     a.connect('u1', 's2', 'attendant');
     await eventually(() => c.announced.length === 1, 1000, 'online');
     expect(c.announced).toEqual(['u1 online']);
-    expect((await c.store.getPresence('c', 'u1'))?.status).toBe('online');
+    expect((await c.store.forCluster('c').getPresence('u1'))?.status).toBe('online');
 
     // Two missed intervals on every socket: away. Keep one socket beating and it never happens.
     await eventually(() => c.announced.length === 2, 1000, 'away');
@@ -105,7 +104,7 @@ describe('PresenceTracker', () => {
     await tick(1);
     expect(c.announced).toEqual(['u1 online', 'u1 offline']);
     expect(a.snapshot().online).toEqual([]);
-    expect(await c.store.getPresence('c', 'u1')).toBeNull();
+    expect(await c.store.forCluster('c').getPresence('u1')).toBeNull();
   });
 
   it('treats a user with tabs on two nodes as one user', async () => {
@@ -119,13 +118,13 @@ describe('PresenceTracker', () => {
     expect(c.announced).toEqual(['u1 online']);
     b.connect('u1', 'sb', 'attendant');
     await tick();
-    expect((await c.store.getPresence('c', 'u1'))?.nodes).toEqual({ a: 1, b: 1 });
+    expect((await c.store.forCluster('c').getPresence('u1'))?.nodes).toEqual({ a: 1, b: 1 });
     expect(c.announced).toEqual(['u1 online']);
 
     // The tab on a closes: a's grace runs out, but b still holds the user, so no offline.
     a.disconnect('u1', 'sa');
     await tick(graceTimings.graceMs);
-    expect((await c.store.getPresence('c', 'u1'))?.nodes).toEqual({ b: 1 });
+    expect((await c.store.forCluster('c').getPresence('u1'))?.nodes).toEqual({ b: 1 });
     expect(c.announced).toEqual(['u1 online']);
 
     b.disconnect('u1', 'sb');
@@ -146,7 +145,10 @@ describe('PresenceTracker', () => {
     b.connect('u1', 'sb', 'attendant');
     // a's grace runs out and withdraws its share; b's tab keeps the user online.
     await tick(graceTimings.graceMs);
-    expect(await c.store.getPresence('c', 'u1')).toMatchObject({ status: 'online', nodes: { b: 1 } });
+    expect(await c.store.forCluster('c').getPresence('u1')).toMatchObject({
+      status: 'online',
+      nodes: { b: 1 },
+    });
     expect(c.announced).toEqual(['u1 online']);
   });
 });

@@ -1,4 +1,4 @@
-import type { NodePresence, PresenceRecord, PresenceStatus, TelltaleStore } from '@telltale/shared';
+import type { NodePresence, PresenceRecord, PresenceStatus, PresenceStore } from '@telltale/shared';
 import type { PresenceTimings } from '../config.ts';
 import { describeError, type InstrumentLogger } from '../instrument/log.ts';
 
@@ -6,8 +6,7 @@ import { describeError, type InstrumentLogger } from '../instrument/log.ts';
 export type PresenceChange = 'online' | 'away' | 'offline';
 
 export interface PresenceTrackerOptions {
-  store: TelltaleStore;
-  cluster: string;
+  store: PresenceStore;
   nodeId: string;
   timings: PresenceTimings;
   /** Called once per cluster-level change of a user (not per node, not per tab). */
@@ -173,9 +172,9 @@ export class PresenceTracker {
   }
 
   private async write(user: LocalUser, sockets = user.sockets.size || 1): Promise<void> {
-    const { store, cluster, nodeId, timings } = this.options;
+    const { store, nodeId, timings } = this.options;
     try {
-      await store.setPresence(cluster, user.userId, nodeId, { status: user.status, sockets }, timings.ttlMs);
+      await store.setPresence(user.userId, nodeId, { status: user.status, sockets }, timings.ttlMs);
       user.writtenAt = Date.now();
     } catch (error) {
       this.options.log.warn(`presence of ${user.userId} not written: ${describeError(error)}`);
@@ -184,9 +183,9 @@ export class PresenceTracker {
 
   /** The cluster's record; when the store is unreachable, null (the local view decides). */
   private async read(userId: string): Promise<PresenceRecord | null> {
-    const { store, cluster } = this.options;
+    const { store } = this.options;
     try {
-      return await store.getPresence(cluster, userId);
+      return await store.getPresence(userId);
     } catch (error) {
       this.options.log.warn(`presence of ${userId} not read: ${describeError(error)}`);
       return null;

@@ -20,7 +20,7 @@ describe("a node's first snapshot", () => {
     node = await startSocketNode(testSettings({ cluster, redisUrl: REDIS_URL }), { log: silentLogger });
     reader = createIoredisStore(REDIS_URL);
     const health = async () => {
-      const view = mergeSnapshots(await reader!.readNodes(cluster), Date.now(), {
+      const view = mergeSnapshots(await reader!.forCluster(cluster).readNodes(), Date.now(), {
         cluster,
         intervalMs: 60_000,
       });

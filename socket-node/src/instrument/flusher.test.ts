@@ -1,4 +1,4 @@
-import type { FlushInput, FlushResult, TelltaleStore } from '@telltale/shared';
+import type { FlushInput, FlushResult, NodeStore } from '@telltale/shared';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Flusher, NodeMeters } from './flusher.ts';
 import { silentLogger } from './log.ts';
@@ -12,17 +12,17 @@ const T = 1_700_000_000_000;
 function recordingStore(answers: (FlushResult | Error)[] = []) {
   const writes: { replaceSockets: boolean; at: number }[] = [];
   const store = {
-    flush: async (_cluster: string, input: FlushInput): Promise<FlushResult> => {
+    flush: async (input: FlushInput): Promise<FlushResult> => {
       writes.push({ replaceSockets: input.replaceSockets === true, at: Date.now() });
       const answer = answers.shift() ?? { expired: false };
       if (answer instanceof Error) throw answer;
       return answer;
     },
-  } as unknown as TelltaleStore;
+  } as unknown as NodeStore;
   return { store, writes };
 }
 
-function flusherOn(store: TelltaleStore) {
+function flusherOn(store: NodeStore) {
   const stats = new ProcessStats(T);
   const flusher = new Flusher({
     store,

@@ -7,8 +7,8 @@ import {
   type NodePresence,
   type NodeRooms,
   type NodeSnapshot,
+  type NodeStore,
   SNAPSHOT_VERSION,
-  type TelltaleStore,
   withTimeout,
 } from '@telltale/shared';
 import type { RateLimits } from './admission.ts';
@@ -89,7 +89,7 @@ export interface NodeState {
 }
 
 export interface FlusherOptions {
-  store: TelltaleStore;
+  store: NodeStore;
   cluster: string;
   nodeId: string;
   version: string;
@@ -229,9 +229,9 @@ export class Flusher {
   }
 
   private write(snapshot: NodeSnapshot, full: boolean): Promise<FlushResult> {
-    const { store, cluster, nodeId, intervalMs, sockets } = this.options;
+    const { store, nodeId, intervalMs, sockets } = this.options;
     return withTimeout(
-      store.flush(cluster, {
+      store.flush({
         snapshot,
         sockets: sockets.takeDelta(nodeId, full),
         ttlMs: HASH_TTL_INTERVALS * intervalMs,

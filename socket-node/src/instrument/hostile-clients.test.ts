@@ -16,7 +16,7 @@ afterEach(async () => {
 
 async function flushed(): Promise<{ raw: string; snapshot: NodeSnapshot }> {
   expect(await app.instrumentation.flushNow()).toBe(true);
-  const [record] = await store.readNodes('default');
+  const [record] = await store.forCluster('default').readNodes();
   const raw = record?.raw ?? 'null';
   return { raw, snapshot: NodeSnapshot.parse(JSON.parse(raw)) };
 }

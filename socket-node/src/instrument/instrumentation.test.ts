@@ -2,6 +2,7 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { clusterKeys, type FlushInput, NodeSnapshot, type TelltaleStore } from '@telltale/shared';
 import { createMemoryStore, type MemoryStore } from '@telltale/shared/store/memory';
+import { recordedAcks } from '@telltale/shared/testing';
 import { Server } from 'socket.io';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { closeAll, eventually, next, open, refusal, sleep } from '../../test/support/clients.ts';
@@ -24,17 +25,21 @@ interface Harness {
 
 /** Records every store call and every flush, so tests see exactly what reached the store. */
 function recording(store: MemoryStore, flushes: FlushInput[], calls: string[]): TelltaleStore {
-  return new Proxy(store, {
-    get(target, property, receiver) {
-      const value: unknown = Reflect.get(target, property, receiver);
-      if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        calls.push(String(property));
-        if (property === 'flush') flushes.push(args[1] as FlushInput);
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
+  return {
+    ...store,
+    forCluster: (cluster) =>
+      new Proxy(store.forCluster(cluster), {
+        get(target, property, receiver) {
+          const value: unknown = Reflect.get(target, property, receiver);
+          if (typeof value !== 'function') return value;
+          return (...args: unknown[]) => {
+            calls.push(String(property));
+            if (property === 'flush') flushes.push(args[0] as FlushInput);
+            return (value as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        },
+      }),
+  };
 }
 
 /** A plain Socket.IO app, as a user of the library would have it: the library knows nothing about it. */
@@ -123,10 +128,10 @@ describe('instrument(io) on a plain Socket.IO server', () => {
     expect(snapshot.counters.connects).toBe(4);
 
     expect(await instrumentation.flushNow()).toBe(true);
-    const [record] = await store.readNodes(CLUSTER);
+    const [record] = await store.forCluster(CLUSTER).readNodes();
     const flushed = NodeSnapshot.parse(JSON.parse(record?.raw ?? 'null'));
     expect(flushed.gauges.connections).toBe(4);
-    const page = await store.listSockets(CLUSTER, { limit: 10 });
+    const page = await store.forCluster(CLUSTER).listSockets({ limit: 10 });
     expect(page.items.map((s) => [s.namespace, s.userId, s.transport]).sort()).toEqual([
       ['/chat', 'u1', 'websocket'],
       ['/chat', 'u2', 'websocket'],
@@ -282,9 +287,15 @@ describe('commands', () => {
     await instrumentation.receiveCommand(envelope('c1', { type: 'disconnect-socket', socketId: a.id }));
     expect(await gone).toBe('io server disconnect');
     await instrumentation.receiveCommand(envelope('c2', { type: 'disconnect-socket', socketId: 'nobody' }));
-    await eventually(async () => (await store.readAcks(CLUSTER, 'c2')).length === 1, 2000, 'ack');
-    expect(await store.readAcks(CLUSTER, 'c1')).toMatchObject([{ nodeId: NODE, ok: true, affected: 1 }]);
-    expect(await store.readAcks(CLUSTER, 'c2')).toMatchObject([{ ok: true, affected: 0 }]);
+    await eventually(
+      async () => (await recordedAcks(store.forCluster(CLUSTER), 'c2')).length === 1,
+      2000,
+      'ack',
+    );
+    expect(await recordedAcks(store.forCluster(CLUSTER), 'c1')).toMatchObject([
+      { nodeId: NODE, ok: true, affected: 1 },
+    ]);
+    expect(await recordedAcks(store.forCluster(CLUSTER), 'c2')).toMatchObject([{ ok: true, affected: 0 }]);
   });
 
   it('disconnects every socket of a user, arriving over the store command channel', async () => {
@@ -292,12 +303,18 @@ describe('commands', () => {
     await open(`${url}/chat`, { transports: ['websocket'], auth: { user: 'u1' } });
     await open(`${url}/ops`, { transports: ['websocket'], auth: { user: 'u1' } });
     const other = await open(`${url}/chat`, { transports: ['websocket'], auth: { user: 'u2' } });
-    await store.publishCommand(JSON.parse(envelope('c3', { type: 'disconnect-user', userId: 'u1' })), {
-      to: 'node',
-      nodeId: NODE,
-    });
-    await eventually(async () => (await store.readAcks(CLUSTER, 'c3')).length === 1, 2000, 'ack');
-    expect(await store.readAcks(CLUSTER, 'c3')).toMatchObject([{ ok: true, affected: 2 }]);
+    await store
+      .forCluster(CLUSTER)
+      .publishCommand(JSON.parse(envelope('c3', { type: 'disconnect-user', userId: 'u1' })), {
+        to: 'node',
+        nodeId: NODE,
+      });
+    await eventually(
+      async () => (await recordedAcks(store.forCluster(CLUSTER), 'c3')).length === 1,
+      2000,
+      'ack',
+    );
+    expect(await recordedAcks(store.forCluster(CLUSTER), 'c3')).toMatchObject([{ ok: true, affected: 2 }]);
     await eventually(() => instrumentation.snapshot().gauges.connections === 1, 2000, 'disconnected');
     expect(other.connected).toBe(true);
   });
@@ -325,9 +342,13 @@ describe('commands', () => {
     await instrumentation.receiveCommand(
       envelope('c5', { type: 'broadcast', namespace: '/nope', event: 'x' }),
     );
-    await eventually(async () => (await store.readAcks(CLUSTER, 'c5')).length === 1, 2000, 'ack');
-    expect(await store.readAcks(CLUSTER, 'c4')).toMatchObject([{ ok: true, affected: 1 }]);
-    expect(await store.readAcks(CLUSTER, 'c5')).toMatchObject([{ ok: false, affected: 0 }]);
+    await eventually(
+      async () => (await recordedAcks(store.forCluster(CLUSTER), 'c5')).length === 1,
+      2000,
+      'ack',
+    );
+    expect(await recordedAcks(store.forCluster(CLUSTER), 'c4')).toMatchObject([{ ok: true, affected: 1 }]);
+    expect(await recordedAcks(store.forCluster(CLUSTER), 'c5')).toMatchObject([{ ok: false, affected: 0 }]);
     expect(leaked).toBe(false);
   });
 
@@ -396,8 +417,12 @@ describe('commands', () => {
       envelope('c12', { type: 'disconnect-all', reason: 'incident' }, NODE),
     );
     await eventually(() => instrumentation.snapshot().gauges.connections === 0, 2000, 'all gone');
-    await eventually(async () => (await store.readAcks(CLUSTER, 'c12')).length === 1, 2000, 'ack');
-    expect(await store.readAcks(CLUSTER, 'c12')).toMatchObject([{ ok: true, affected: 2 }]);
+    await eventually(
+      async () => (await recordedAcks(store.forCluster(CLUSTER), 'c12')).length === 1,
+      2000,
+      'ack',
+    );
+    expect(await recordedAcks(store.forCluster(CLUSTER), 'c12')).toMatchObject([{ ok: true, affected: 2 }]);
     expect(instrumentation.snapshot().counters.commandsExecuted).toBe(1);
   });
 
@@ -407,14 +432,14 @@ describe('commands', () => {
     await instrumentation.receiveCommand(
       envelope('stale', { type: 'disconnect-all' }, '*', Date.UTC(2020, 0, 1)),
     );
-    expect(await store.readAcks(CLUSTER, 'stale')).toMatchObject([
+    expect(await recordedAcks(store.forCluster(CLUSTER), 'stale')).toMatchObject([
       { ok: false, affected: 0, error: expect.stringMatching(/^refused: expired \d+ ms ago/) },
     ]);
     expect(instrumentation.snapshot().counters).toMatchObject({ commandsRejected: 1, commandsExecuted: 0 });
     await instrumentation.receiveCommand(
       envelope('fresh', { type: 'disconnect-socket', socketId: 'nobody' }),
     );
-    expect(await store.readAcks(CLUSTER, 'fresh')).toMatchObject([{ ok: true, affected: 0 }]);
+    expect(await recordedAcks(store.forCluster(CLUSTER), 'fresh')).toMatchObject([{ ok: true, affected: 0 }]);
     expect(a.connected).toBe(true);
   });
 });
@@ -424,19 +449,17 @@ describe('when the store fails', () => {
     const memory = createMemoryStore();
     let broken = false;
     const flushes: FlushInput[] = [];
-    const flaky = new Proxy(memory, {
-      get(target, property, receiver) {
-        if (property === 'flush') {
-          return async (cluster: string, input: FlushInput) => {
-            flushes.push(input);
-            if (broken) throw new Error('connection refused');
-            return target.flush(cluster, input);
-          };
-        }
-        const value: unknown = Reflect.get(target, property, receiver);
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
+    const flaky: TelltaleStore = {
+      ...memory,
+      forCluster: (cluster) => ({
+        ...memory.forCluster(cluster),
+        flush: async (input) => {
+          flushes.push(input);
+          if (broken) throw new Error('connection refused');
+          return memory.forCluster(cluster).flush(input);
+        },
+      }),
+    };
     harness = await plainServer({ store: flaky });
     const a = await open(`${harness.url}/chat`, { transports: ['websocket'] });
     expect(await harness.instrumentation.flushNow()).toBe(true);
@@ -488,11 +511,11 @@ describe('when the node hashes may have expired', () => {
     const b = await open(`${url}/ops`, { transports: ['websocket'] });
     await instrumentation.flushNow();
     // Redis lost the node's keys (a restart the connection did not notice, FLUSHALL, eviction).
-    await store.deregister(CLUSTER, NODE);
+    await store.forCluster(CLUSTER).deregister(NODE);
     const before = flushes.length;
     expect(await instrumentation.flushNow()).toBe(true);
     expect(flushes.slice(before).map((f) => f.replaceSockets)).toEqual([false, true]);
-    const listed = await store.listSockets(CLUSTER, { limit: 10 });
+    const listed = await store.forCluster(CLUSTER).listSockets({ limit: 10 });
     expect(listed.items.map((s) => s.id).sort()).toEqual([a.id, b.id].sort());
   });
 });

@@ -4,6 +4,7 @@ import type {
   NodeMeta,
   NodePresence,
   NodeSnapshot,
+  NodeStore,
   TelltaleStore,
 } from '@telltale/shared';
 import type { ExtendedError, Namespace, Server, Socket } from 'socket.io';
@@ -95,7 +96,7 @@ export class Instrumentation {
   readonly startedAt = Date.now();
   readonly sockets = new SocketTable();
 
-  private readonly store: TelltaleStore;
+  private readonly store: NodeStore;
   private readonly log: InstrumentLogger;
   private readonly roomCap: number;
   private readonly identify: (socket: Socket) => SocketIdentity;
@@ -119,7 +120,7 @@ export class Instrumentation {
   ) {
     this.log = options.log ?? consoleLogger;
     const ids = checkIds(options, this.log);
-    this.store = options.store;
+    this.store = options.store.forCluster(ids.cluster);
     this.cluster = ids.cluster;
     this.nodeId = ids.nodeId;
     this.intervalMs = options.flushIntervalMs ?? 5000;
@@ -200,7 +201,7 @@ export class Instrumentation {
       // the hashes right after a last flush lost that interval whenever no tick fell in between.
       const snapshot = this.flusher.snapshot(true);
       await this.store
-        .leave(this.cluster, { snapshot, ttlMs: FAREWELL_TTL_MS })
+        .leave({ snapshot, ttlMs: FAREWELL_TTL_MS })
         .catch((error) => this.log.warn(`deregistering node ${this.nodeId} failed: ${describeError(error)}`));
     } else {
       await this.flushNow();

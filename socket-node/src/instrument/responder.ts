@@ -2,9 +2,9 @@ import {
   type CommandAck,
   type CommandEnvelope,
   CommandGate,
+  type NodeStore,
   type Reply,
   respond,
-  type TelltaleStore,
   timings,
   type Unsubscribe,
   withTimeout,
@@ -13,7 +13,7 @@ import { type CommandHost, executeCommand } from './commands.ts';
 import { describeError, type InstrumentLogger } from './log.ts';
 
 export interface CommandResponderOptions {
-  store: TelltaleStore;
+  store: NodeStore;
   cluster: string;
   nodeId: string;
   /** The flush interval: the subscription is retried this often while the store is down. */
@@ -80,10 +80,10 @@ export class CommandResponder {
   }
 
   private async subscribe(): Promise<void> {
-    const { store, cluster, nodeId, intervalMs, log } = this.options;
+    const { store, nodeId, intervalMs, log } = this.options;
     try {
       this.unsubscribe = await withTimeout(
-        store.subscribeCommands(cluster, nodeId, (raw) => this.receive(raw)),
+        store.subscribeCommands(nodeId, (raw) => this.receive(raw)),
         timings.nodeSubscribeTimeoutMs(intervalMs),
         'subscribing timed out',
       );

@@ -7,6 +7,7 @@ import {
   type TelltaleStore,
 } from '@telltale/shared';
 import { createIoredisStore } from '@telltale/shared/store/ioredis';
+import { recordedAcks } from '@telltale/shared/testing';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisProcess, startRedis } from '../../../test/support/redis.ts';
@@ -70,7 +71,7 @@ const on = (node: SocketNode, namespace: string, claims: Claims) => openAs(`${no
 
 async function command(body: Record<string, unknown>, target = '*'): Promise<CommandAck[]> {
   const id = randomUUID();
-  await edge.publishCommand(
+  await edge.forCluster(CLUSTER).publishCommand(
     {
       id,
       cluster: CLUSTER,
@@ -84,7 +85,7 @@ async function command(body: Record<string, unknown>, target = '*'): Promise<Com
   const expected = target === '*' ? 2 : 1;
   return eventually(
     async () => {
-      const acks = await edge.readAcks(CLUSTER, id);
+      const acks = await recordedAcks(edge.forCluster(CLUSTER), id);
       return acks.length === expected ? acks.sort((x, y) => x.nodeId.localeCompare(y.nodeId)) : undefined;
     },
     3000,
@@ -93,7 +94,7 @@ async function command(body: Record<string, unknown>, target = '*'): Promise<Com
 }
 
 async function clusterView() {
-  return mergeSnapshots(await edge.readNodes(CLUSTER), Date.now(), {
+  return mergeSnapshots(await edge.forCluster(CLUSTER).readNodes(), Date.now(), {
     cluster: CLUSTER,
     intervalMs: INTERVAL,
   });
@@ -156,10 +157,10 @@ describe('two nodes on one Redis', () => {
     await eventually(() => onlines.some(isA5), 3000, 'online announced');
     const tabB = await on(b, '/hub', { sub: 'a5', role: 'attendant' });
     await eventually(
-      async () => Object.keys((await edge.getPresence(CLUSTER, 'a5'))?.nodes ?? {}).length === 2,
+      async () => Object.keys((await edge.forCluster(CLUSTER).getPresence('a5'))?.nodes ?? {}).length === 2,
     );
     await Promise.all([a.instrumentation.flushNow(), b.instrumentation.flushNow()]);
-    const records = await edge.readNodes(CLUSTER);
+    const records = await edge.forCluster(CLUSTER).readNodes();
     const view = mergeSnapshots(records, Date.now(), { cluster: CLUSTER, intervalMs: INTERVAL });
     const flushed = Object.fromEntries(
       records.map((r) => [r.nodeId, NodeSnapshot.parse(JSON.parse(r.raw ?? 'null')).presence.online.sort()]),
@@ -171,7 +172,8 @@ describe('two nodes on one Redis', () => {
     tabA.close();
     // Node a's grace ran out once it withdrew its share; b still holds a5.
     await eventually(
-      async () => JSON.stringify((await edge.getPresence(CLUSTER, 'a5'))?.nodes) === '{"node-b":1}',
+      async () =>
+        JSON.stringify((await edge.forCluster(CLUSTER).getPresence('a5'))?.nodes) === '{"node-b":1}',
       3000,
       "node a's share of a5 withdrawn",
     );
@@ -205,7 +207,7 @@ describe('two nodes on one Redis', () => {
     const view = await clusterView();
     expect(view.connections).toMatchObject({ total: 5, hub: 1, portal: 3 });
     expect(view.connections.by_namespace['/admin']).toBe(1);
-    const listed = await edge.listSockets(CLUSTER, { limit: 100 });
+    const listed = await edge.forCluster(CLUSTER).listSockets({ limit: 100 });
     expect(listed.items.map((s) => s.id).sort()).toEqual(sockets.map((s) => s.id).sort());
   });
 
@@ -250,7 +252,7 @@ describe('two nodes on one Redis', () => {
 
     await eventually(
       async () =>
-        (await edge.listSockets(CLUSTER, { nodeId: 'node-b', limit: 500 })).items.some(
+        (await edge.forCluster(CLUSTER).listSockets({ nodeId: 'node-b', limit: 500 })).items.some(
           (x) => x.id === other.id,
         ),
       3000,

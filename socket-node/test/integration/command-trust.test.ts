@@ -15,6 +15,7 @@ import {
   type TelltaleStore,
 } from '@telltale/shared';
 import { createIoredisStore } from '@telltale/shared/store/ioredis';
+import { recordedAcks } from '@telltale/shared/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisProcess, startRedis } from '../../../test/support/redis.ts';
@@ -44,7 +45,11 @@ beforeAll(async () => {
     COMMAND_SIGNING_KEY: KEY,
     COMMAND_CLOCK_SKEW_MS: String(SKEW_MS),
   });
-  await eventually(async () => (await store.readNodes(CLUSTER)).some((n) => n.raw), 5000, 'node flushed');
+  await eventually(
+    async () => (await store.forCluster(CLUSTER).readNodes()).some((n) => n.raw),
+    5000,
+    'node flushed',
+  );
 });
 
 afterAll(async () => {
@@ -77,7 +82,7 @@ async function signed(command: Command, issuedAt?: number, lifetimeMs?: number):
 const publish = (e: CommandEnvelope) =>
   raw.publish(clusterKeys(CLUSTER).nodeCommands(NODE), JSON.stringify(e));
 
-const acksOf = (e: CommandEnvelope): Promise<CommandAck[]> => store.readAcks(CLUSTER, e.id);
+const acksOf = (e: CommandEnvelope): Promise<CommandAck[]> => recordedAcks(store.forCluster(CLUSTER), e.id);
 
 async function ackOf(e: CommandEnvelope): Promise<CommandAck> {
   return eventually(async () => (await acksOf(e))[0], 5000, `ack of ${e.command.type} ${e.id}`);
@@ -93,7 +98,7 @@ async function sentinel(): Promise<void> {
 const client = (sub: string): Promise<ClientSocket> => openAs(`${node.url}/portal`, { sub, role: 'client' });
 
 async function rejectedCount(): Promise<number> {
-  const record = (await store.readNodes(CLUSTER)).find((n) => n.nodeId === NODE);
+  const record = (await store.forCluster(CLUSTER).readNodes()).find((n) => n.nodeId === NODE);
   return record?.raw ? (JSON.parse(record.raw) as NodeSnapshot).counters.commandsRejected : -1;
 }
 

@@ -38,7 +38,7 @@ describe('Redis stopped and restarted under a connected client', () => {
     });
     const socketId = client.id;
     await eventually(
-      async () => (await edge.listSockets(CLUSTER, { limit: 10 })).items.length === 1,
+      async () => (await edge.forCluster(CLUSTER).listSockets({ limit: 10 })).items.length === 1,
       3000,
       'flushed',
     );
@@ -69,7 +69,7 @@ describe('Redis stopped and restarted under a connected client', () => {
     await redis.restart();
     await eventually(
       async () => {
-        const view = mergeSnapshots(await edge.readNodes(CLUSTER), Date.now(), {
+        const view = mergeSnapshots(await edge.forCluster(CLUSTER).readNodes(), Date.now(), {
           cluster: CLUSTER,
           intervalMs: INTERVAL,
         });
@@ -78,7 +78,7 @@ describe('Redis stopped and restarted under a connected client', () => {
       5000,
       'flushing resumed',
     );
-    const sockets = (await edge.listSockets(CLUSTER, { limit: 10 })).items;
+    const sockets = (await edge.forCluster(CLUSTER).listSockets({ limit: 10 })).items;
     expect(sockets.map((s) => [s.id, s.userId, s.roomNames.includes('thread:t1')])).toEqual([
       [socketId, 'a1', true],
     ]);

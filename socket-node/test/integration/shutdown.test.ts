@@ -59,7 +59,7 @@ describe('a node process receiving SIGTERM', () => {
     });
     await new Promise<void>((resolve) => client.once('connect', () => resolve()));
     await eventually(
-      async () => (await edge.readNodes(CLUSTER)).some((n) => n.nodeId === 'child-1' && n.raw),
+      async () => (await edge.forCluster(CLUSTER).readNodes()).some((n) => n.nodeId === 'child-1' && n.raw),
       3000,
     );
 
@@ -78,7 +78,7 @@ describe('a node process receiving SIGTERM', () => {
 
     // It left: no live snapshot or sockets any more, only its farewell (its final counters) for
     // an edge to read once before it removes the node from the set.
-    const left = (await edge.readNodes(CLUSTER)).find((n) => n.nodeId === 'child-1');
+    const left = (await edge.forCluster(CLUSTER).readNodes()).find((n) => n.nodeId === 'child-1');
     expect(left?.raw).toBeNull();
     expect(JSON.parse(left?.farewell ?? 'null')).toMatchObject({
       node: { id: 'child-1', mode: 'draining' },

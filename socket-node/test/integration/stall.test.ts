@@ -29,12 +29,12 @@ afterAll(async () => {
 });
 
 async function flushedAt(): Promise<number | null> {
-  const record = (await store.readNodes(CLUSTER)).find((n) => n.nodeId === NODE);
+  const record = (await store.forCluster(CLUSTER).readNodes()).find((n) => n.nodeId === NODE);
   return record?.raw ? NodeSnapshot.parse(JSON.parse(record.raw)).node.flushedAt : null;
 }
 
 const socketIds = async () =>
-  (await store.listSockets(CLUSTER, { limit: 100 })).items.map((s) => s.id).sort();
+  (await store.forCluster(CLUSTER).listSockets({ limit: 100 })).items.map((s) => s.id).sort();
 
 describe('a node process stalled (SIGSTOP) for longer than its TTL', () => {
   it('rewrites its sockets hash whole after SIGCONT, so its sockets are listed and addressable again', async () => {
@@ -60,7 +60,7 @@ describe('a node process stalled (SIGSTOP) for longer than its TTL', () => {
     await eventually(async () => ((await flushedAt()) ?? 0) > resumedAt + INTERVAL, 5000, 'flushing resumed');
     expect(await socketIds()).toEqual(expected);
     expect(a.connected && b.connected).toBe(true);
-    const delivery = await store.publishCommand(
+    const delivery = await store.forCluster(CLUSTER).publishCommand(
       {
         id: 'after-stall',
         cluster: CLUSTER,
