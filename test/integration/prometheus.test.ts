@@ -13,6 +13,7 @@ import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEdge, startEdgeServer } from '../../edge-api/src/node/server.ts';
 import { edgeConfig, JWT_SECRET, quietLogger } from '../../edge-api/test/harness.ts';
+import { eventually } from '../../socket-node/test/support/clients.ts';
 import { type NodeProcess, spawnNode } from '../../socket-node/test/support/node.ts';
 import { type RunningPrometheus, startPrometheus, type VectorSample } from '../support/prometheus.ts';
 import { type RedisProcess, startRedis } from '../support/redis.ts';
@@ -31,20 +32,9 @@ let prometheus: RunningPrometheus;
 const nodes: Record<string, NamedNode> = {};
 const clients: { node: string; socket: Socket }[] = [];
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (${String(last)})` : ''}`);
-}
+/** Polls `probe` until it gives a value (the shared `eventually`, with the name first). */
+const until = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000) =>
+  eventually(probe, timeoutMs, what);
 
 async function startNode(id: string): Promise<NamedNode> {
   const env = {

@@ -9,6 +9,7 @@ import { createIoredisStore } from '@telltale/shared/store/ioredis';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { eventually } from '../../../socket-node/test/support/clients.ts';
 import { type NodeProcess, spawnNode } from '../../../socket-node/test/support/node.ts';
 import { type RedisProcess, startRedis } from '../../../test/support/redis.ts';
 import { type RunningEdge, startEdgeServer } from '../../src/node/server.ts';
@@ -29,22 +30,9 @@ const clients: Socket[] = [];
 /** By user: clients connect concurrently, so their order in `clients` is not fixed. */
 const clientOf = new Map<string, Socket>();
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 8000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(
-    `timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`,
-  );
-}
+/** Polls `probe` until it gives a value (the shared `eventually`, with the name first). */
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 8000) =>
+  eventually(probe, timeoutMs, what);
 
 async function startNode(id: string): Promise<NamedNode> {
   const env = {
