@@ -18,7 +18,7 @@ export interface ClusterKeys {
   readonly acks: string;
   /** Capped stream of executed commands. */
   readonly audit: string;
-  /** Hash: `rules` (JSON array) and `state` (JSON map). */
+  /** Hash: `rules` (JSON array), `state` (JSON map), `silences` (JSON array), `availability` (the SLO series). */
   readonly alerts: string;
   /** Business-event channel the backbone publishes to. */
   readonly events: string;

@@ -673,6 +673,18 @@ export function describeStoreContract(
       expect(await h.pttl(clusterKeys(cluster).alerts)).toBe(-1);
     });
 
+    it('keeps alert documents beside the rules, each under its own name', async () => {
+      const store = h.store.forCluster(freshCluster('alert-documents'));
+      expect(await store.readAlertDocument('silences')).toBeNull();
+      await store.writeAlertRules([]);
+      await store.writeAlertDocument('silences', '[{"id":"s1"}]');
+      await store.writeAlertDocument('availability', 'AAEC');
+      await store.writeAlertDocument('silences', '[]');
+      expect(await store.readAlertDocument('silences')).toBe('[]');
+      expect(await store.readAlertDocument('availability')).toBe('AAEC');
+      expect(await store.readAlertRules()).toEqual([]);
+    });
+
     it('folds presence across nodes and lets each node share expire on its own', async () => {
       const cluster = freshCluster('presence');
       expect(await h.store.forCluster(cluster).getPresence('u1')).toBeNull();

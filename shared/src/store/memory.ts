@@ -16,6 +16,7 @@ import {
 } from './codec.ts';
 import { assertAuditCursor } from './cursor.ts';
 import type {
+  AlertDocument,
   ClusterStore,
   CommandAddress,
   CommandDelivery,
@@ -390,6 +391,14 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     writeAlertState: (state: Record<string, AlertState>) =>
       run(() => {
         write(clusterKeys(cluster).alerts, 'hash').fields.set('state', encodeAlertState(state));
+      }),
+
+    readAlertDocument: (name: AlertDocument) =>
+      run(() => read(clusterKeys(cluster).alerts, 'hash')?.fields.get(name) ?? null),
+
+    writeAlertDocument: (name: AlertDocument, value: string) =>
+      run(() => {
+        write(clusterKeys(cluster).alerts, 'hash').fields.set(name, value);
       }),
 
     setPresence: (userId, nodeId, entry: { status: PresenceStatus; sockets: number }, ttlMs) =>

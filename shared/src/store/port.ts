@@ -157,7 +157,13 @@ export interface EdgeStore extends ClusterBound {
   writeAlertRules(rules: AlertRule[]): Promise<void>;
   readAlertState(): Promise<Record<string, AlertState>>;
   writeAlertState(state: Record<string, AlertState>): Promise<void>;
+  /** A document kept beside the rules in the alerts hash, as written (the caller validates it); null when unset. */
+  readAlertDocument(name: AlertDocument): Promise<string | null>;
+  writeAlertDocument(name: AlertDocument, value: string): Promise<void>;
 }
+
+/** What else the alerts hash holds: silences (JSON) and the SLO's availability series (encoded). */
+export type AlertDocument = 'silences' | 'availability';
 
 /** The reference chat app's presence: each node's share of a user, folded on read. */
 export interface PresenceStore extends ClusterBound {

@@ -395,6 +395,16 @@ export function createRedisStore(transport: RedisTransport, options: RedisStoreO
       ]);
     },
 
+    async readAlertDocument(name) {
+      return text(await transport.script(HASH_FIELD, [clusterKeys(cluster).alerts], [name]));
+    },
+
+    async writeAlertDocument(name, value) {
+      await transport.transaction([
+        { op: 'hset', key: clusterKeys(cluster).alerts, fields: { [name]: value } },
+      ]);
+    },
+
     async setPresence(userId, nodeId, entry, ttlMs) {
       const ttl = requirePositiveTtl(ttlMs, 'presence');
       const key = clusterKeys(cluster).presence(userId);
