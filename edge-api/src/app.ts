@@ -21,6 +21,23 @@ export const DASHBOARD_PATH = '/system/health/realtime';
 const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 
 /**
+ * Every API route, chained so the type carries each route's input and output: the dashboard's client
+ * takes its types from `EdgeApi` (hono/client `hc`). A new route module is mounted here.
+ */
+function apiRoutes(services: EdgeServices) {
+  return new Hono<EdgeEnv>()
+    .route('/health', healthRoutes(services))
+    .route('/metrics', metricsRoutes(services))
+    .route('/admin', adminRoutes(services))
+    .route('/admin', commandRoutes(services))
+    .route('/admin', alertRoutes(services))
+    .route('/admin', liveRoutes(services));
+}
+
+/** The API's routes as types, for `hc<EdgeApi>(base)`. */
+export type EdgeApi = ReturnType<typeof apiRoutes>;
+
+/**
  * The edge API: one Hono app on web-standard Request/Response, so the same code serves Node and
  * Workers. Runtime specifics (store adapter, aggregator transport, WebSocket upgrade) come in deps.
  */
@@ -89,12 +106,7 @@ export function createApp(deps: AppDeps): Hono<EdgeEnv> {
     }),
   );
 
-  app.route('/health', healthRoutes(services));
-  app.route('/metrics', metricsRoutes(services));
-  app.route('/admin', adminRoutes(services));
-  app.route('/admin', commandRoutes(services));
-  app.route('/admin', alertRoutes(services));
-  app.route('/admin', liveRoutes(services));
+  app.route('/', apiRoutes(services));
   app.route(DASHBOARD_PATH, deps.dashboard ?? dashboardRoutes());
   app.route('/', openApiRoutes(app));
 

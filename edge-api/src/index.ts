@@ -27,5 +27,5 @@ export type {
   SubscriberState,
 } from './aggregator/runtime.ts';
 export { sseSubscriber } from './aggregator/sse.ts';
-export { createApp, DASHBOARD_PATH } from './app.ts';
+export { createApp, DASHBOARD_PATH, type EdgeApi } from './app.ts';
 export type { AppDeps } from './context.ts';

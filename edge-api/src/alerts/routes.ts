@@ -35,38 +35,34 @@ const Alerts = z.looseObject({
   rules: z.array(AlertRule),
 });
 
-export function alertRoutes(s: EdgeServices): Hono<EdgeEnv> {
-  const routes = new Hono<EdgeEnv>();
-
-  routes.get(
-    '/alerts',
-    adminRoute({
-      summary: 'Active alerts, state history and rules',
-      tags: ['alerts'],
-      responses: { 200: { description: 'Alert state', content: body(Alerts) } },
-    }),
-    s.admin,
-    async (c) => c.json(await s.aggregator.alerts()),
-  );
-
-  routes.put(
-    '/alerts/rules',
-    adminRoute({
-      summary: 'Replace the alert rules (a JSON array)',
-      tags: ['alerts'],
-      mutation: true,
-      responses: {
-        200: {
-          description: 'The rules now in force',
-          content: body(z.object({ rules: z.array(AlertRule) })),
+export function alertRoutes(s: EdgeServices) {
+  return new Hono<EdgeEnv>()
+    .get(
+      '/alerts',
+      adminRoute({
+        summary: 'Active alerts, state history and rules',
+        tags: ['alerts'],
+        responses: { 200: { description: 'Alert state', content: body(Alerts) } },
+      }),
+      s.admin,
+      async (c) => c.json(await s.aggregator.alerts()),
+    )
+    .put(
+      '/alerts/rules',
+      adminRoute({
+        summary: 'Replace the alert rules (a JSON array)',
+        tags: ['alerts'],
+        mutation: true,
+        responses: {
+          200: {
+            description: 'The rules now in force',
+            content: body(z.object({ rules: z.array(AlertRule) })),
+          },
         },
-      },
-    }),
-    s.admin,
-    s.limit,
-    validate('json', AlertRules),
-    async (c) => c.json({ rules: await fromStore(s.aggregator.setRules(c.req.valid('json'))) }),
-  );
-
-  return routes;
+      }),
+      s.admin,
+      s.limit,
+      validate('json', AlertRules),
+      async (c) => c.json({ rules: await fromStore(s.aggregator.setRules(c.req.valid('json'))) }),
+    );
 }

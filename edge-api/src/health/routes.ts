@@ -23,101 +23,105 @@ function serialized(report: HealthReport): string {
 }
 
 /** `/health` answers for the cluster (from the aggregator); `/health/live` and `/ready` for this edge. */
-export function healthRoutes(s: EdgeServices): Hono<EdgeEnv> {
-  const routes = new Hono<EdgeEnv>();
-
-  routes.get(
-    '/',
-    publicRoute({
-      summary: 'Cluster health (application/health+json); ?verbose for Kubernetes-style text lines',
-      tags: ['health'],
-      parameters: [
-        { name: 'verbose', in: 'query', required: false, allowEmptyValue: true, schema: { type: 'string' } },
-        ...fresh.parameters,
-      ],
-      responses: {
-        ...fresh.responses,
-        200: {
-          description: 'pass or warn',
-          content: { ...body(HealthReport, HEALTH_JSON), ...text('text/plain') },
+export function healthRoutes(s: EdgeServices) {
+  return new Hono<EdgeEnv>()
+    .get(
+      '/',
+      publicRoute({
+        summary: 'Cluster health (application/health+json); ?verbose for Kubernetes-style text lines',
+        tags: ['health'],
+        parameters: [
+          {
+            name: 'verbose',
+            in: 'query',
+            required: false,
+            allowEmptyValue: true,
+            schema: { type: 'string' },
+          },
+          ...fresh.parameters,
+        ],
+        responses: {
+          ...fresh.responses,
+          200: {
+            description: 'pass or warn',
+            content: { ...body(HealthReport, HEALTH_JSON), ...text('text/plain') },
+          },
+          503: {
+            description: 'fail',
+            content: { ...body(HealthReport, HEALTH_JSON), ...text('text/plain') },
+          },
         },
-        503: { description: 'fail', content: { ...body(HealthReport, HEALTH_JSON), ...text('text/plain') } },
+      }),
+      async (c) => {
+        const latest = await s.aggregator.latest({ fresh: await wantsFresh(c, s) });
+        const status = healthHttpStatus(latest.health);
+        c.header('cache-control', 'no-store');
+        if (c.req.query('verbose') !== undefined) return c.text(renderVerboseHealth(latest.health), status);
+        return c.body(serialized(latest.health), status, { 'content-type': HEALTH_JSON });
       },
-    }),
-    async (c) => {
-      const latest = await s.aggregator.latest({ fresh: await wantsFresh(c, s) });
-      const status = healthHttpStatus(latest.health);
-      c.header('cache-control', 'no-store');
-      if (c.req.query('verbose') !== undefined) return c.text(renderVerboseHealth(latest.health), status);
-      return c.body(serialized(latest.health), status, { 'content-type': HEALTH_JSON });
-    },
-  );
-
-  routes.get(
-    '/live',
-    publicRoute({
-      summary: 'This edge is alive',
-      tags: ['health'],
-      responses: { 200: { description: 'pass', content: body(EdgeHealth, HEALTH_JSON) } },
-    }),
-    (c) =>
-      c.body(
-        JSON.stringify({
-          status: 'pass',
-          serviceId: 'telltale-edge',
-          description: 'edge API process is alive',
-        }),
-        200,
-        {
-          'content-type': HEALTH_JSON,
-          'cache-control': 'no-store',
-        },
-      ),
-  );
-
-  routes.get(
-    '/ready',
-    publicRoute({
-      summary: 'This edge can reach its store',
-      tags: ['health'],
-      responses: {
-        200: { description: 'pass', content: body(HealthReport, HEALTH_JSON) },
-        503: { description: 'fail: the store did not answer', content: body(HealthReport, HEALTH_JSON) },
-      },
-    }),
-    async (c) => {
-      c.header('cache-control', 'no-store');
-      try {
-        const ms = await withTimeout(s.store.ping(), PING_TIMEOUT_MS);
-        const check = { componentType: 'datastore', observedValue: ms, observedUnit: 'ms', status: 'pass' };
-        return c.body(
+    )
+    .get(
+      '/live',
+      publicRoute({
+        summary: 'This edge is alive',
+        tags: ['health'],
+        responses: { 200: { description: 'pass', content: body(EdgeHealth, HEALTH_JSON) } },
+      }),
+      (c) =>
+        c.body(
           JSON.stringify({
             status: 'pass',
             serviceId: 'telltale-edge',
-            description: 'edge API can reach its store',
-            checks: { [`${s.store.kind}:responseTime`]: [check] },
+            description: 'edge API process is alive',
           }),
           200,
-          { 'content-type': HEALTH_JSON },
-        );
-      } catch (err) {
-        const output = `store (${s.store.kind}) unreachable: ${(err as Error).message}`;
-        return c.body(
-          JSON.stringify({
-            status: 'fail',
-            serviceId: 'telltale-edge',
-            description: 'edge API can reach its store',
-            output,
-            checks: {
-              [`${s.store.kind}:responseTime`]: [{ componentType: 'datastore', status: 'fail', output }],
-            },
-          }),
-          503,
-          { 'content-type': HEALTH_JSON },
-        );
-      }
-    },
-  );
-
-  return routes;
+          {
+            'content-type': HEALTH_JSON,
+            'cache-control': 'no-store',
+          },
+        ),
+    )
+    .get(
+      '/ready',
+      publicRoute({
+        summary: 'This edge can reach its store',
+        tags: ['health'],
+        responses: {
+          200: { description: 'pass', content: body(HealthReport, HEALTH_JSON) },
+          503: { description: 'fail: the store did not answer', content: body(HealthReport, HEALTH_JSON) },
+        },
+      }),
+      async (c) => {
+        c.header('cache-control', 'no-store');
+        try {
+          const ms = await withTimeout(s.store.ping(), PING_TIMEOUT_MS);
+          const check = { componentType: 'datastore', observedValue: ms, observedUnit: 'ms', status: 'pass' };
+          return c.body(
+            JSON.stringify({
+              status: 'pass',
+              serviceId: 'telltale-edge',
+              description: 'edge API can reach its store',
+              checks: { [`${s.store.kind}:responseTime`]: [check] },
+            }),
+            200,
+            { 'content-type': HEALTH_JSON },
+          );
+        } catch (err) {
+          const output = `store (${s.store.kind}) unreachable: ${(err as Error).message}`;
+          return c.body(
+            JSON.stringify({
+              status: 'fail',
+              serviceId: 'telltale-edge',
+              description: 'edge API can reach its store',
+              output,
+              checks: {
+                [`${s.store.kind}:responseTime`]: [{ componentType: 'datastore', status: 'fail', output }],
+              },
+            }),
+            503,
+            { 'content-type': HEALTH_JSON },
+          );
+        }
+      },
+    );
 }

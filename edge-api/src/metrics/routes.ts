@@ -56,63 +56,60 @@ function rendered(view: ClusterView, format: MetricsFormat, options: ExpositionO
   return bodies[format];
 }
 
-export function metricsRoutes(s: EdgeServices): Hono<EdgeEnv> {
-  const routes = new Hono<EdgeEnv>();
+export function metricsRoutes(s: EdgeServices) {
   const exposition: ExpositionOptions = {
     scope: 'cluster',
     ...(s.config.LATENCY_BUCKETS ? { latencyBuckets: s.config.LATENCY_BUCKETS } : {}),
   };
 
-  routes.get(
-    '/',
-    publicRoute({
-      summary: 'The merged cluster view: JSON, Prometheus 0.0.4 or OpenMetrics (by Accept or ?format=)',
-      description: 'Public, or METRICS_TOKEN as a bearer token when set. Room names are masked.',
-      tags: ['metrics'],
-      bearer: 'metricsBearer',
-      parameters: fresh.parameters,
-      responses: {
-        ...fresh.responses,
-        200: {
-          description: 'The view in the negotiated format',
-          content: {
-            ...body(ClusterView.meta({ id: 'ClusterView' })),
-            ...text('text/plain', 'application/openmetrics-text'),
+  return new Hono<EdgeEnv>()
+    .get(
+      '/',
+      publicRoute({
+        summary: 'The merged cluster view: JSON, Prometheus 0.0.4 or OpenMetrics (by Accept or ?format=)',
+        description: 'Public, or METRICS_TOKEN as a bearer token when set. Room names are masked.',
+        tags: ['metrics'],
+        bearer: 'metricsBearer',
+        parameters: fresh.parameters,
+        responses: {
+          ...fresh.responses,
+          200: {
+            description: 'The view in the negotiated format',
+            content: {
+              ...body(ClusterView.meta({ id: 'ClusterView' })),
+              ...text('text/plain', 'application/openmetrics-text'),
+            },
           },
         },
+      }),
+      async (c, next) => {
+        await s.auth.metrics(c.req.header('authorization'));
+        await next();
       },
-    }),
-    async (c, next) => {
-      await s.auth.metrics(c.req.header('authorization'));
-      await next();
-    },
-    validate('query', MetricsQuery),
-    async (c) => {
-      const { format: formatParam } = c.req.valid('query');
-      const latest = await s.aggregator.latest({ fresh: await wantsFresh(c, s) });
-      if (!latest.view) throw noClusterView(latest.error, { 'retry-after': '5' });
-      const format = negotiateMetricsFormat(c.req.header('accept') ?? null, formatParam ?? null);
-      c.header('cache-control', 'no-store');
-      c.header('vary', 'Accept');
-      return c.body(rendered(latest.view, format, exposition), 200, {
-        'content-type': CONTENT_TYPES[format],
-      });
-    },
-  );
-
-  routes.get(
-    '/history',
-    adminRoute({
-      summary: 'History: tick points up to 120 minutes, 1-minute rollups up to 1440',
-      tags: ['metrics'],
-      responses: { 200: { description: 'Points, oldest first', content: body(History) } },
-    }),
-    s.admin,
-    validate('query', HistoryQuery),
-    async (c) => c.json(await s.aggregator.history(c.req.valid('query'))),
-  );
-
-  return routes;
+      validate('query', MetricsQuery),
+      async (c) => {
+        const { format: formatParam } = c.req.valid('query');
+        const latest = await s.aggregator.latest({ fresh: await wantsFresh(c, s) });
+        if (!latest.view) throw noClusterView(latest.error, { 'retry-after': '5' });
+        const format = negotiateMetricsFormat(c.req.header('accept') ?? null, formatParam ?? null);
+        c.header('cache-control', 'no-store');
+        c.header('vary', 'Accept');
+        return c.body(rendered(latest.view, format, exposition), 200, {
+          'content-type': CONTENT_TYPES[format],
+        });
+      },
+    )
+    .get(
+      '/history',
+      adminRoute({
+        summary: 'History: tick points up to 120 minutes, 1-minute rollups up to 1440',
+        tags: ['metrics'],
+        responses: { 200: { description: 'Points, oldest first', content: body(History) } },
+      }),
+      s.admin,
+      validate('query', HistoryQuery),
+      async (c) => c.json(await s.aggregator.history(c.req.valid('query'))),
+    );
 }
 
 /**

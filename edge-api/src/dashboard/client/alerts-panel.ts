@@ -1,7 +1,7 @@
 import type { AdminApi } from './api.ts';
 import { badge, byId, fillTable, h, replaceChildren } from './dom.ts';
 import { formatAge, formatDateTime } from './format.ts';
-import { type AlertStateRow, AlertsReport } from './schemas.ts';
+import type { AlertStateRow } from './schemas.ts';
 
 const SEVERITY_TONE = { info: 'info', warning: 'warn', critical: 'fail', emergency: 'fail' } as const;
 const PHASE_TONE = { inactive: 'muted', pending: 'warn', firing: 'fail', resolved: 'pass' } as const;
@@ -47,7 +47,7 @@ export class AlertsPanel {
 
   async refresh(): Promise<void> {
     try {
-      const report = await this.api.get('/admin/alerts', AlertsReport);
+      const report = await this.api.read(this.api.client.admin.alerts.$get(), 'GET /admin/alerts');
       this.descriptions = new Map(report.rules.map((rule) => [rule.id, rule.description]));
       this.showActive(report.active, Date.now());
       const rows = report.history

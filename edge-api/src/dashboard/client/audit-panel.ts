@@ -2,7 +2,6 @@ import type { Command } from '@telltale/shared';
 import type { AdminApi } from './api.ts';
 import { badge, byId, fillTable, h } from './dom.ts';
 import { formatDateTime } from './format.ts';
-import { AuditPage } from './schemas.ts';
 
 /** The audit trail of admin commands, newest first. */
 export class AuditPanel {
@@ -15,7 +14,10 @@ export class AuditPanel {
 
   async refresh(): Promise<void> {
     try {
-      const page = await this.api.get('/admin/commands?limit=20', AuditPage);
+      const page = await this.api.read(
+        this.api.client.admin.commands.$get({ query: { limit: '20' } }),
+        'GET /admin/commands',
+      );
       const rows = page.items.map((entry) => {
         const { result } = entry;
         const tone = !result.complete ? 'warn' : result.affected > 0 ? 'pass' : 'muted';

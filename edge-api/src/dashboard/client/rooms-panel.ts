@@ -3,7 +3,7 @@ import type { AdminApi } from './api.ts';
 import { byId, fillTable, h, replaceChildren } from './dom.ts';
 import { formatCount } from './format.ts';
 import { CursorPager } from './pager.ts';
-import { type RoomsPage, RoomsPage as RoomsPageSchema } from './schemas.ts';
+import type { RoomsPage } from './schemas.ts';
 
 const PAGE_SIZE = 10;
 
@@ -66,11 +66,13 @@ export class RoomsPanel {
 
   async refresh(): Promise<void> {
     const cursor = this.pager.cursor;
-    const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
-    if (this.prefix) query.set('prefix', this.prefix);
-    if (cursor) query.set('cursor', cursor);
+    const query = {
+      limit: String(PAGE_SIZE),
+      ...(this.prefix ? { prefix: this.prefix } : {}),
+      ...(cursor ? { cursor } : {}),
+    };
     try {
-      this.render(await this.api.get(`/admin/rooms?${query}`, RoomsPageSchema));
+      this.render(await this.api.read(this.api.client.admin.rooms.$get({ query }), 'GET /admin/rooms'));
     } catch (error) {
       this.onError(error instanceof Error ? error.message : String(error));
     }
