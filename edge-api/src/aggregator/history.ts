@@ -14,6 +14,11 @@ export const SERIES = {
   'disconnections.rate.1m': (v) => v.disconnections.rate['1m'],
   'events.throughput.inbound': (v) => v.events.throughput.inbound,
   'events.throughput.outbound': (v) => v.events.throughput.outbound,
+  // Each tick's own interval, so a chart point is the rate over its interval, not a minute's average.
+  'connections.rate.interval': (v) => v.connections.rate.interval ?? null,
+  'disconnections.rate.interval': (v) => v.disconnections.rate.interval ?? null,
+  'events.throughput.interval.inbound': (v) => v.events.throughput.interval?.inbound ?? null,
+  'events.throughput.interval.outbound': (v) => v.events.throughput.interval?.outbound ?? null,
   'events.latency.avg': (v) => v.events.latency.avg,
   'events.latency.p50': (v) => v.events.latency.p50,
   'events.latency.p95': (v) => v.events.latency.p95,

@@ -6,6 +6,7 @@ export {
   mergeCluster,
   mergeSnapshots,
 } from './merge-snapshots.ts';
+export { withIntervalRates } from './interval-rates.ts';
 export { RATE_SPAN_MS, RateBaseline } from './rate-baseline.ts';
 export { type CounterDeltas, counterDeltas, withRates } from './rates.ts';
 export { compareRooms, mergeRooms, type Room, RoomUnion, roomPrefix } from './rooms.ts';

@@ -1,4 +1,5 @@
 import type { ClusterView } from '../schema/cluster.ts';
+import { withIntervalRates } from './interval-rates.ts';
 import { withRates } from './rates.ts';
 
 /** The span the `1m` rates average over. */
@@ -18,9 +19,9 @@ export class RateBaseline {
    */
   constructor(private readonly slackMs: number = RATE_SPAN_MS / 2) {}
 
-  /** Fills the rates of `view` from the best baseline without keeping `view`. */
+  /** Fills the rates of `view` (the `1m` ones from the best baseline, `interval` from each node's last flush) without keeping `view`. */
   rate(view: ClusterView): ClusterView {
-    return withRates(view, this.baseline(view.generatedAt));
+    return withIntervalRates(withRates(view, this.baseline(view.generatedAt)), this.views);
   }
 
   /** Fills the rates of `view` from the best baseline, then keeps it as a later baseline. */

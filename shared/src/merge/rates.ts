@@ -36,16 +36,24 @@ export function withRates(current: ClusterView, previous: ClusterView | null): C
   const { seconds } = delta;
   return {
     ...current,
-    connections: { ...current.connections, rate: { '1m': (delta.connects / seconds) * 60 } },
-    disconnections: { ...current.disconnections, rate: { '1m': (delta.disconnects / seconds) * 60 } },
+    connections: {
+      ...current.connections,
+      rate: { ...current.connections.rate, '1m': (delta.connects / seconds) * 60 },
+    },
+    disconnections: {
+      ...current.disconnections,
+      rate: { ...current.disconnections.rate, '1m': (delta.disconnects / seconds) * 60 },
+    },
     events: {
       ...current.events,
       throughput: {
+        ...current.events.throughput,
         '1m': delta.eventsIn / seconds,
         inbound: delta.eventsIn / seconds,
         outbound: delta.eventsOut / seconds,
       },
     },
+    rate_windows_ms: { interval: current.rate_windows_ms?.interval ?? null, '1m': seconds * 1000 },
   };
 }
 

@@ -72,17 +72,26 @@ export const ClusterView = z.object({
     portal: count.optional(),
     by_namespace: countMap,
     by_transport: countMap,
-    rate: z.object({ '1m': rate }),
+    /** Per minute: `1m` over about the last minute, `interval` over each node's last flush interval. */
+    rate: z.object({ '1m': rate, interval: rate.optional() }),
+    /** New connections refused by the nodes (maintenance, draining), cumulative, by reason. */
+    refused: z.object({ count: count, by_reason: countMap }).optional(),
   }),
   disconnections: z.object({
     count: count,
     by_reason: countMap,
-    rate: z.object({ '1m': rate }),
+    rate: z.object({ '1m': rate, interval: rate.optional() }),
   }),
   events: z.object({
     inbound: z.object({ count: count }),
     outbound: z.object({ count: count }),
-    throughput: z.object({ '1m': rate, inbound: rate, outbound: rate }),
+    /** Per second: `1m`, `inbound`, `outbound` over about the last minute; `interval` over each node's last flush interval. */
+    throughput: z.object({
+      '1m': rate,
+      inbound: rate,
+      outbound: rate,
+      interval: z.object({ inbound: rate, outbound: rate }).optional(),
+    }),
     latency: LatencySummary,
     by_type: countMap,
   }),
@@ -107,6 +116,10 @@ export const ClusterView = z.object({
     memory: z.object({ heap: count, rss: count }),
   }),
   errors: z.object({ count: count, auth_failures: count, rate_limited: count, invalid_payloads: count }),
+  /** How many ms the rates above actually span: `1m` is shorter while the edge has less history. */
+  rate_windows_ms: z
+    .object({ '1m': z.number().nonnegative().nullable(), interval: z.number().nonnegative().nullable() })
+    .optional(),
   nodes: z.object({
     live: count,
     stale: count,

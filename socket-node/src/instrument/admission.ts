@@ -2,8 +2,14 @@ import type { NodeMeta, RateLimit } from '@telltale/shared';
 import { admit } from './rate-limit.ts';
 import type { SocketTable, TrackedSocket } from './socket-table.ts';
 
+/** Why a new connection is refused: also its `data.code` and its label in `refusedConnections`. */
+export type RefusalReason = 'maintenance' | 'draining';
+
 /** What a middleware hands to `next()` to refuse a connection (socket.io 4.7 does not export `ExtendedError`). */
 export type ConnectionRefusal = Error & { data?: unknown };
+
+/** A refusal by the node's mode, with the reason clients read in `data.code`. */
+export type ModeRefusal = Error & { data: { code: RefusalReason } };
 
 export type RateLimits = { perSocket: RateLimit | null; perUser: RateLimit | null };
 
@@ -66,7 +72,7 @@ export class Admission {
   }
 
   /** The error a new connection is refused with, with `data.code` for clients; null: admitted. */
-  refuseConnection(): ConnectionRefusal | null {
+  refuseConnection(): ModeRefusal | null {
     if (this.currentMode === 'maintenance') {
       return refusal(
         `server is in maintenance mode: ${this.maintenanceMessage ?? 'try again later'}`,
@@ -102,6 +108,6 @@ export class Admission {
   }
 }
 
-function refusal(message: string, code: string): ConnectionRefusal {
+function refusal(message: string, code: RefusalReason): ModeRefusal {
   return Object.assign(new Error(message), { data: { code } });
 }
