@@ -35,7 +35,7 @@ export interface AdminApi {
 }
 
 /** Every call carries the admin token; a 401 or 403 asks the operator for it again and retries once. */
-export function createApi(base: string, tokens: TokenStore): AdminApi {
+export function createApi(base: string, tokens: Pick<TokenStore, 'get' | 'reject'>): AdminApi {
   const authorizedFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     let token = await tokens.get();
     for (let attempt = 0; ; attempt++) {
