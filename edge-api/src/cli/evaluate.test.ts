@@ -32,6 +32,60 @@ describe('evaluateProbe', () => {
     ]);
   });
 
+  it('rounds perfdata: the time to 0.1 ms, observed values to three significant digits', () => {
+    const outcome = evaluateProbe(
+      {
+        kind: 'report',
+        httpStatus: 200,
+        elapsedMs: 12.3456789,
+        report: report('pass', {
+          'latency:p99': [{ status: 'pass', observedValue: 12.3456789, observedUnit: 'ms' }],
+          'redis:latency': [{ status: 'pass', observedValue: 0.123456, observedUnit: 'ms' }],
+          'memory:rss': [{ status: 'pass', observedValue: 1234.5678, observedUnit: 'B' }],
+          'connections:total': [{ status: 'pass', observedValue: 123456 }],
+        }),
+      },
+      thresholds,
+      url,
+    );
+    expect(outcome.perfdata).toEqual([
+      { label: 'time', value: 0.0123, uom: 's', warn: 0.5, crit: 2, min: 0, max: 5 },
+      { label: 'latency:p99', value: 12.3, uom: 'ms' },
+      { label: 'redis:latency', value: 0.123, uom: 'ms' },
+      { label: 'memory:rss', value: 1235, uom: 'B' },
+      { label: 'connections:total', value: 123456, uom: '' },
+    ]);
+  });
+
+  it('gives alerts:firing as the number of alerts firing, not an alert’s metric value', () => {
+    const firing = fast(
+      report('fail', {
+        'alerts:firing': [
+          {
+            componentId: 'p95-latency',
+            status: 'fail',
+            observedValue: 1432.87,
+            output: 'critical alert p95-latency is firing',
+          },
+          {
+            componentId: 'error-rate',
+            status: 'warn',
+            observedValue: 0.071,
+            output: 'warning alert error-rate is firing',
+          },
+        ],
+      }),
+      503,
+    );
+    expect(firing.perfdata.filter((d) => d.label === 'alerts:firing')).toEqual([
+      { label: 'alerts:firing', value: 2, uom: '' },
+    ]);
+    const none = fast(report('pass', { 'alerts:firing': [{ status: 'pass', observedValue: 0 }] }));
+    expect(none.perfdata.filter((d) => d.label === 'alerts:firing')).toEqual([
+      { label: 'alerts:firing', value: 0, uom: '' },
+    ]);
+  });
+
   it('is WARNING when the cluster warns, naming the checks that do not pass', () => {
     const outcome = fast(
       report('warn', {

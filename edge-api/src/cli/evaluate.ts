@@ -118,7 +118,8 @@ function describeCheck(key: string, check: HealthCheck): string {
 function timeDatum(elapsedMs: number, thresholds: Thresholds): PerfDatum {
   return {
     label: 'time',
-    value: round(elapsedMs / 1000, 6),
+    // 0.1 ms: the timer's resolution is finer, a network round trip is not that steady.
+    value: round(elapsedMs / 1000, 4),
     uom: 's',
     warn: thresholds.warningMs / 1000,
     crit: thresholds.criticalMs / 1000,
@@ -136,16 +137,23 @@ const UNITS: Record<string, PerfDatum['uom']> = {
   bytes: 'B',
 };
 
-/** Numeric observed values of the report's checks become perfdata, one per component. */
+/**
+ * Numeric observed values of the report's checks become perfdata, one per component, at three
+ * significant digits; `alerts:firing` is one datum, the number of alerts firing.
+ */
 function checkData(checks: Record<string, HealthCheck[]>): PerfDatum[] {
   const data: PerfDatum[] = [];
   for (const [key, entries] of Object.entries(checks)) {
+    if (key === FIRING) {
+      data.push({ label: FIRING, value: entries.filter((c) => c.componentId !== undefined).length, uom: '' });
+      continue;
+    }
     for (const check of entries) {
       const value =
         typeof check.observedValue === 'boolean' ? Number(check.observedValue) : check.observedValue;
       if (typeof value !== 'number' || !Number.isFinite(value)) continue;
       const label = check.componentId && entries.length > 1 ? `${key}[${check.componentId}]` : key;
-      data.push({ label, value, uom: UNITS[check.observedUnit ?? ''] ?? '' });
+      data.push({ label, value: significant(value), uom: UNITS[check.observedUnit ?? ''] ?? '' });
     }
   }
   return data;
@@ -153,6 +161,16 @@ function checkData(checks: Record<string, HealthCheck[]>): PerfDatum[] {
 
 function formatMs(ms: number): string {
   return ms < 10 ? `${ms.toFixed(1)} ms` : `${Math.round(ms)} ms`;
+}
+
+/** The health report's entry per firing alert; with none firing, one entry without a component. */
+const FIRING = 'alerts:firing';
+
+/** Three significant digits, whole numbers kept whole: 12.3456 → 12.3, 0.123456 → 0.123, 1234.5 → 1235. */
+export function significant(value: number): number {
+  if (Number.isInteger(value) || value === 0) return value;
+  const magnitude = Math.floor(Math.log10(Math.abs(value)));
+  return round(value, Math.max(0, 2 - magnitude));
 }
 
 function round(value: number, digits: number): number {

@@ -55,7 +55,7 @@ describe('formatJson', () => {
       exitCode: 1,
       health: 'warn',
       httpStatus: 200,
-      responseTimeMs: 12.346,
+      responseTimeMs: 12.3,
       problems: ['nodes:state[node-b] warn (stale | lagging)'],
       checkedAt: '2025-01-02T03:04:05.000Z',
     });
@@ -78,7 +78,7 @@ describe('formatPrometheus', () => {
     expect(text).toContain('telltale_check_state{url="http://edge.test/health"} 1');
     expect(text).toContain('telltale_check_health_status{url="http://edge.test/health",status="warn"} 1');
     expect(text).toContain('telltale_check_health_status{url="http://edge.test/health",status="pass"} 0');
-    expect(text).toContain('telltale_check_response_time_seconds{url="http://edge.test/health"} 0.0123456');
+    expect(text).toContain('telltale_check_response_time_seconds{url="http://edge.test/health"} 0.0123\n');
     expect(formatPrometheus(unreachable)).toContain('telltale_check_up{url="http://edge.test/health"} 0');
     expect(formatPrometheus(unreachable)).not.toContain('response_time');
   });

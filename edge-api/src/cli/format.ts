@@ -36,7 +36,7 @@ export function formatJson(outcome: CheckOutcome, checkedAt: Date): string {
     url,
     health,
     httpStatus,
-    responseTimeMs: elapsedMs === null ? null : Math.round(elapsedMs * 1000) / 1000,
+    responseTimeMs: elapsedMs === null ? null : Math.round(elapsedMs * 10) / 10,
     problems,
     perfdata,
     checkedAt: checkedAt.toISOString(),
@@ -69,7 +69,7 @@ export function formatPrometheus(outcome: CheckOutcome): string {
   );
   if (outcome.elapsedMs !== null) {
     gauge('telltale_check_response_time_seconds', 'Time GET /health took to answer, in seconds.', [
-      `telltale_check_response_time_seconds{${url}} ${outcome.elapsedMs / 1000}`,
+      `telltale_check_response_time_seconds{${url}} ${Math.round(outcome.elapsedMs * 10) / 10_000}`,
     ]);
   }
   if (outcome.httpStatus !== null) {

@@ -84,7 +84,10 @@ describe('evaluateHealth', () => {
       alerts: [{ ruleId: 'memory', severity: 'warning', value: 0.9 }],
     });
     expect(warning.status).toBe('warn');
-    expect(warning.checks['alerts:firing']![0]).toMatchObject({ componentId: 'memory', observedValue: 0.9 });
+    expect(warning.checks['alerts:firing']![0]).toMatchObject({
+      componentId: 'memory',
+      output: 'warning alert memory is firing (value 0.9)',
+    });
   });
 
   it('ignores alerts that are pending or resolved, and info alerts', () => {

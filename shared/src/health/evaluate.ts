@@ -32,7 +32,8 @@ const ALERT_STATUS: Record<Severity, HealthStatus> = {
 /**
  * Cluster health: fail when the store is unreachable, no node is live, fewer than the
  * expected nodes are live, or a critical/emergency alert fires; warn when a node is stale, lost or
- * sent an invalid snapshot, a node reports Redis down, or a warning alert fires; otherwise pass.
+ * sent an invalid snapshot, a node is in maintenance, a node reports Redis down, or a warning
+ * alert fires; otherwise pass.
  * The overall status is the worst check, and `output` lists the reasons in words.
  */
 export function evaluateHealth(view: ClusterView | null, options: HealthOptions): HealthReport {
@@ -112,6 +113,8 @@ function checkNodes(view: ClusterView, expectedNodes: number, add: Add): void {
       },
       problem ? `node ${node.id} ${problem}` : undefined,
     );
+    const mode = modeCheck(node);
+    if (mode) add('nodes:mode', mode, mode.status === 'pass' ? undefined : `node ${node.id} ${mode.output}`);
     if (node.redis) {
       const { connected } = node.redis;
       // A node's first snapshot is built before any flush measured Redis: that is no finding.
@@ -141,14 +144,57 @@ function checkNodes(view: ClusterView, expectedNodes: number, add: Add): void {
     observedUnit: 'connections',
     status: 'pass',
   });
+  const refused = view.connections.refused;
+  if (refused) {
+    const reasons = Object.entries(refused.by_reason)
+      .filter(([, n]) => n > 0)
+      .map(([reason, n]) => `${reason} ${n}`);
+    add('connections:refused', {
+      componentType: 'component',
+      observedValue: refused.count,
+      observedUnit: 'connections',
+      status: 'pass',
+      output: reasons.length > 0 ? `refused since the nodes started: ${reasons.join(', ')}` : 'none refused',
+    });
+  }
   if (view.events.latency.p99 !== null) {
     add('latency:p99', {
       componentType: 'component',
-      observedValue: view.events.latency.p99,
+      observedValue: significant(view.events.latency.p99),
       observedUnit: 'ms',
       status: 'pass',
     });
   }
+}
+
+/**
+ * A node in maintenance refuses every new connection while its snapshot says it is live: that is a
+ * warning, so `/health` and the dashboard say so instead of passing. Draining is a node shutting
+ * down on purpose, which passes. Nodes without a snapshot have no mode and no entry.
+ */
+function modeCheck(node: NodeSummary): Omit<HealthCheck, 'time'> | null {
+  if (node.mode === null || (node.state !== 'live' && node.state !== 'stale')) return null;
+  const output = {
+    starting: 'starting',
+    running: undefined,
+    maintenance: 'is in maintenance mode: it refuses every new connection',
+    draining: 'is shutting down: it refuses new connections',
+  }[node.mode];
+  return {
+    componentId: node.id,
+    componentType: 'system',
+    observedValue: node.mode,
+    status: node.mode === 'maintenance' ? 'warn' : 'pass',
+    ...(output ? { output } : {}),
+  };
+}
+
+/** Three significant digits: the latency sketch is accurate to 1 %, more digits are noise. */
+function significant(value: number): number {
+  if (value === 0 || !Number.isFinite(value)) return value;
+  const digits = Math.max(0, 2 - Math.floor(Math.log10(Math.abs(value))));
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
 }
 
 function nodeProblem(node: NodeSummary, now: number): string | null {
@@ -167,16 +213,17 @@ function checkAlerts(alerts: HealthAlert[], add: Add): void {
     add('alerts:firing', { componentType: 'component', observedValue: 0, status: 'pass' });
     return;
   }
+  // One entry per firing alert: its value goes in the words, so a number read off the check is a count.
   for (const alert of firing) {
     const status = ALERT_STATUS[alert.severity];
+    const value = alert.value == null ? '' : ` (value ${significant(alert.value)})`;
     add(
       'alerts:firing',
       {
         componentId: alert.ruleId,
         componentType: 'component',
-        ...(alert.value == null ? {} : { observedValue: alert.value }),
         status,
-        output: `${alert.severity} alert ${alert.ruleId} is firing`,
+        output: `${alert.severity} alert ${alert.ruleId} is firing${value}`,
       },
       `${alert.severity} alert ${alert.ruleId} is firing`,
     );
