@@ -1,13 +1,13 @@
-import { ClusterView, DERIVED_ALERT_METRICS } from '@telltale/shared';
+import { ClusterView, DERIVED_ALERT_METRICS, SLO_ALERT_METRICS } from '@telltale/shared';
 import { z } from 'zod';
 
 /**
- * True when an alert rule's metric can ever have a value: a derived metric, or a dotted path that
+ * True when an alert rule's metric can ever have a value: a derived or SLO metric, or a dotted path that
  * ends on a number or boolean of the ClusterView schema (`events.latency.p95`, `events.by_type.x`).
  * A typo would otherwise give a rule that silently never fires.
  */
 export function isAlertableMetric(metric: string): boolean {
-  if (Object.hasOwn(DERIVED_ALERT_METRICS, metric)) return true;
+  if (Object.hasOwn(DERIVED_ALERT_METRICS, metric) || SLO_ALERT_METRICS.includes(metric)) return true;
   let schema: z.ZodType = ClusterView;
   for (const key of metric.split('.')) {
     schema = unwrap(schema);

@@ -8,11 +8,13 @@ import { validate } from '../problem/request.ts';
 import { isAlertableMetric } from './metric-path.ts';
 
 const CheckedRule = AlertRule.superRefine((rule, ctx) => {
-  if (!isAlertableMetric(rule.metric)) {
+  for (const field of ['metric', 'confirmMetric'] as const) {
+    const metric = rule[field];
+    if (metric === undefined || isAlertableMetric(metric)) continue;
     ctx.addIssue({
       code: 'custom',
-      path: ['metric'],
-      message: `'${rule.metric}' is neither a derived metric nor a numeric path of the cluster view`,
+      path: [field],
+      message: `'${metric}' is neither a derived or SLO metric nor a numeric path of the cluster view`,
     });
   }
 });

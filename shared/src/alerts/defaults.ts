@@ -1,4 +1,5 @@
 import { AlertRule, type AlertRuleInput } from '../schema/alert.ts';
+import { burnRateMetric } from './slo.ts';
 
 const MINUTE = 60_000;
 
@@ -79,6 +80,38 @@ const DEFAULTS: AlertRuleInput[] = [
     comparison: '>',
     threshold: 10,
     forMs: 5 * MINUTE,
+    severity: 'warning',
+  },
+  // The SRE workbook's multiwindow, multi-burn-rate alerts on the availability SLO: both windows
+  // must burn faster than the factor; the short one dropping resolves. critical pages, warning tickets.
+  {
+    id: 'slo-burn-page-1h',
+    description: 'Error budget burning 14.4× over 1 h and 5 m (2 % of a 30-day budget in an hour)',
+    metric: burnRateMetric('1h'),
+    confirmMetric: burnRateMetric('5m'),
+    comparison: '>',
+    threshold: 14.4,
+    hysteresis: 0,
+    severity: 'critical',
+  },
+  {
+    id: 'slo-burn-page-6h',
+    description: 'Error budget burning 6× over 6 h and 30 m (5 % of a 30-day budget in 6 hours)',
+    metric: burnRateMetric('6h'),
+    confirmMetric: burnRateMetric('30m'),
+    comparison: '>',
+    threshold: 6,
+    hysteresis: 0,
+    severity: 'critical',
+  },
+  {
+    id: 'slo-burn-ticket-3d',
+    description: 'Error budget burning faster than 1× over 3 d and 6 h (10 % of a 30-day budget in 3 days)',
+    metric: burnRateMetric('3d'),
+    confirmMetric: burnRateMetric('6h'),
+    comparison: '>',
+    threshold: 1,
+    hysteresis: 0,
     severity: 'warning',
   },
 ];

@@ -14,7 +14,8 @@ export interface AlertEvaluation {
  * pending → firing once it has held for `forMs`, or back to inactive if it stops holding first;
  * firing → resolved only when the value is back past the threshold by the hysteresis margin.
  * A rule that is disabled or removed while firing resolves; otherwise it is just dropped.
- * `previousView` lets delta metrics such as `errors.rate` use the last interval.
+ * `previousView` lets delta metrics such as `errors.rate` use the last interval; `metrics` carries
+ * values that are not in the view (the SLO's burn rates, `slo.burn_rate.1h`).
  */
 export function evaluateAlerts(
   rules: AlertRule[],
@@ -22,6 +23,7 @@ export function evaluateAlerts(
   view: ClusterView,
   now: number,
   previousView: ClusterView | null = null,
+  metrics: Record<string, number | null> = {},
 ): AlertEvaluation {
   const state: Record<string, AlertState> = {};
   const events: AlertEvent[] = [];
@@ -30,9 +32,14 @@ export function evaluateAlerts(
   for (const rule of rules) {
     if (!rule.enabled) continue;
     active.add(rule.id);
-    const value = resolveAlertMetric(view, rule.metric, previousView);
+    const resolve = (metric: string) =>
+      Object.hasOwn(metrics, metric)
+        ? (metrics[metric] ?? null)
+        : resolveAlertMetric(view, metric, previousView);
+    const value = resolve(rule.metric);
+    const confirm = rule.confirmMetric === undefined ? undefined : resolve(rule.confirmMetric);
     const before = previous[rule.id] ?? initialState(rule, now);
-    const next = step(rule, before, value, now);
+    const next = step(rule, before, value, confirm, now);
     state[rule.id] = next;
     if (next.phase !== before.phase) events.push(eventFor(rule, before.phase, next, now));
   }
@@ -60,9 +67,17 @@ export function isNotifiable(event: AlertEvent): boolean {
   return event.to === 'firing' || (event.from === 'firing' && event.to === 'resolved');
 }
 
-function step(rule: AlertRule, s: AlertState, value: number | null, now: number): AlertState {
+/** `confirm` is the rule's confirmMetric value; undefined when the rule has none. */
+function step(
+  rule: AlertRule,
+  s: AlertState,
+  value: number | null,
+  confirm: number | null | undefined,
+  now: number,
+): AlertState {
   const held = { ...s, severity: rule.severity, value };
-  const breaching = value !== null && compare(value, rule.comparison, rule.threshold);
+  const breaches = (v: number | null) => v !== null && compare(v, rule.comparison, rule.threshold);
+  const breaching = breaches(value) && (confirm === undefined || breaches(confirm));
   switch (s.phase) {
     case 'inactive':
     case 'resolved':
@@ -72,7 +87,9 @@ function step(rule: AlertRule, s: AlertState, value: number | null, now: number)
       if (!breaching) return { ...held, phase: 'inactive', since: now };
       return now - s.since >= rule.forMs ? fire(held, now) : held;
     case 'firing':
-      return cleared(rule, value) ? { ...held, phase: 'resolved', since: now, resolvedAt: now } : held;
+      return cleared(rule, value) || (confirm !== undefined && cleared(rule, confirm))
+        ? { ...held, phase: 'resolved', since: now, resolvedAt: now }
+        : held;
   }
 }
 

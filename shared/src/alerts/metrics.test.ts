@@ -4,6 +4,7 @@ import { mergeSnapshots } from '../merge/merge-snapshots.ts';
 import { defaultAlertRules } from './defaults.ts';
 import { evaluateAlerts } from './engine.ts';
 import { resolveAlertMetric } from './metrics.ts';
+import { SLO_ALERT_METRICS } from './slo.ts';
 
 const T = 1_700_000_000_000;
 const options = { cluster: 'default', intervalMs: 5000 };
@@ -72,9 +73,18 @@ describe('defaultAlertRules', () => {
     }
   });
 
-  it('every default metric resolves to a number on a real view', () => {
+  it('every default metric resolves to a number on a real view, but the SLO burn rates, which the SLO report gives', () => {
     const v = view(T, [{}]);
-    for (const rule of defaultAlertRules()) expect(resolveAlertMetric(v, rule.metric)).not.toBeNull();
+    const [fromView, fromSlo] = [
+      defaultAlertRules().filter((r) => !SLO_ALERT_METRICS.includes(r.metric)),
+      defaultAlertRules().filter((r) => SLO_ALERT_METRICS.includes(r.metric)),
+    ];
+    for (const rule of fromView) expect(resolveAlertMetric(v, rule.metric)).not.toBeNull();
+    expect(fromSlo.map((r) => [r.id, r.metric, r.confirmMetric])).toEqual([
+      ['slo-burn-page-1h', 'slo.burn_rate.1h', 'slo.burn_rate.5m'],
+      ['slo-burn-page-6h', 'slo.burn_rate.6h', 'slo.burn_rate.30m'],
+      ['slo-burn-ticket-3d', 'slo.burn_rate.3d', 'slo.burn_rate.6h'],
+    ]);
   });
 
   it('stays quiet on a healthy cluster and fires node-lost at once when a node is lost', () => {

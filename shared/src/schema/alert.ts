@@ -15,6 +15,11 @@ export const AlertRule = z.object({
   description: z.string().max(500).default(''),
   /** A metric path into the ClusterView or a derived metric (see alerts/metrics.ts). */
   metric: z.string().min(1).max(200),
+  /**
+   * A second metric that must breach the same threshold as well (a multi-window alert's short
+   * window); a firing alert resolves as soon as either clears.
+   */
+  confirmMetric: z.string().min(1).max(200).optional(),
   comparison: Comparison,
   threshold: z.number(),
   /** How long the condition must hold before firing. */
