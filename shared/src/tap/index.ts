@@ -6,6 +6,7 @@
 export { TapGate } from './gate.ts';
 export { eventPattern, type TapSubject, tapMatcher } from './matcher.ts';
 export { argumentBytes, type PayloadPolicy, payloadPolicy, payloadPreview, REDACTED_KEY } from './payload.ts';
+export { provideTaps, tapStoreOf } from './registry.ts';
 export {
   TAP_LIMITS,
   TapEntry,
