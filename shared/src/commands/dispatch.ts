@@ -1,4 +1,12 @@
-import type { AuditEntry, Command, CommandAck, CommandResult } from '../schema/command.ts';
+import {
+  type AuditEntry,
+  type Command,
+  type CommandAck,
+  type CommandResult,
+  isSocketCommand,
+  isUserCommand,
+  type SocketCommand,
+} from '../schema/command.ts';
 import type { AckWatch, CommandAddress, EdgeStore, UnaddressedEnvelope } from '../store/port.ts';
 import type { CommandSigner } from './signing.ts';
 
@@ -45,10 +53,10 @@ export type Dispatched =
   | { kind: 'complete'; result: CommandResult }
   /** Some node did not answer by the deadline, or reported an error. */
   | { kind: 'partial'; result: CommandResult }
-  /** A disconnect every targeted node answered, where none held a matching socket. */
+  /** A socket or user command every targeted node answered, where none held a matching socket. */
   | { kind: 'no-effect'; result: CommandResult }
   /** A socket command for a socket no live node holds: nothing was sent. */
-  | { kind: 'unknown-socket'; command: Extract<Command, { type: 'disconnect-socket' }> }
+  | { kind: 'unknown-socket'; command: SocketCommand }
   /** No live node to send it to: nothing was sent. */
   | { kind: 'no-live-node'; command: Command };
 
@@ -75,9 +83,7 @@ export async function dispatchCommand(
     watch.close(),
   );
   if (!delivered) {
-    return command.type === 'disconnect-socket'
-      ? { kind: 'unknown-socket', command }
-      : { kind: 'no-live-node', command };
+    return isSocketCommand(command) ? { kind: 'unknown-socket', command } : { kind: 'no-live-node', command };
   }
   const { targeted, acks } = delivered;
 
@@ -94,7 +100,8 @@ export async function dispatchCommand(
     complete: missing.length === 0,
     durationMs: now() - started,
   };
-  const target = command.type === 'disconnect-socket' ? (targeted[0] ?? '*') : '*';
+  if (READS.has(command.type)) return { kind: outcomeOf(result), result };
+  const target = isSocketCommand(command) ? (targeted[0] ?? '*') : '*';
   const audit = store
     .appendAudit(auditEntry(envelope, target, result), options.auditMaxLen ?? AUDIT_MAX_LEN)
     .catch((error: unknown) =>
@@ -119,11 +126,12 @@ async function deliver(
   return { targeted: delivery.targeted, acks };
 }
 
+/** Commands that only read: they change nothing, so the audit trail does not record them. */
+const READS: ReadonlySet<Command['type']> = new Set(['socket-detail']);
+
 /** A socket command goes to the node that owns the socket; anything else to every live node. */
 function addressOf(command: Command): CommandAddress {
-  return command.type === 'disconnect-socket'
-    ? { to: 'socket-owner', socketId: command.socketId }
-    : { to: 'live-nodes' };
+  return isSocketCommand(command) ? { to: 'socket-owner', socketId: command.socketId } : { to: 'live-nodes' };
 }
 
 function auditEntry(envelope: UnaddressedEnvelope, target: string, result: CommandResult): AuditEntry {
@@ -143,10 +151,10 @@ function auditEntry(envelope: UnaddressedEnvelope, target: string, result: Comma
   };
 }
 
-/** A disconnect that reached everyone but touched no socket had nothing to do. */
+/** A socket or user command that reached everyone but found no matching socket had nothing to do. */
 function outcomeOf(result: CommandResult): 'complete' | 'partial' | 'no-effect' {
   if (!result.complete || !result.acks.every((a) => a.ok)) return 'partial';
-  const isDisconnect =
-    result.command.type === 'disconnect-socket' || result.command.type === 'disconnect-user';
-  return isDisconnect && result.affected === 0 ? 'no-effect' : 'complete';
+  const { command } = result;
+  const aimed = isSocketCommand(command) || isUserCommand(command);
+  return aimed && result.affected === 0 ? 'no-effect' : 'complete';
 }

@@ -1,4 +1,4 @@
-import { type Command, type CommandAck, CommandEnvelope } from '../schema/command.ts';
+import { type Command, type CommandAck, CommandEnvelope, type SocketDetail } from '../schema/command.ts';
 import type { NodeStore } from '../store/port.ts';
 import type { CommandGate } from './gate.ts';
 import { timings } from './timings.ts';
@@ -9,6 +9,8 @@ export interface CommandOutcome {
   /** Sockets the command touched on this node. */
   affected: number;
   error?: string;
+  /** A `socket-detail` command's answer: the socket as this node sees it. */
+  socket?: SocketDetail;
 }
 
 /** The node a command arrives at: who it is, its gate, how it runs a command and where acks go. */
@@ -83,6 +85,7 @@ export async function respond(raw: string, node: CommandNode): Promise<Reply> {
     ok: outcome.ok,
     affected: outcome.affected,
     ...(outcome.error ? { error: outcome.error } : {}),
+    ...(outcome.socket ? { socket: outcome.socket } : {}),
     at: (node.now ?? Date.now)(),
   };
   node.store

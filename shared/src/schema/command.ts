@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { timings } from '../commands/timings.ts';
+import { TapSpec } from '../tap/schema.ts';
 
 const id = z
   .string()
@@ -16,6 +17,44 @@ export const RateLimit = z.object({
   windowMs: z.number().int().positive().max(3_600_000),
 });
 export type RateLimit = z.infer<typeof RateLimit>;
+
+/** Socket.IO's own event names: an admin emit under one of them would fake a lifecycle event. */
+export const RESERVED_EVENT_NAMES: readonly string[] = [
+  'connect',
+  'connect_error',
+  'disconnect',
+  'disconnecting',
+  'newListener',
+  'removeListener',
+];
+
+/** Largest `data` an emit to one socket may carry, as JSON. */
+export const EMIT_DATA_MAX_BYTES = 16 * 1024;
+
+const eventName = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[\w:.-]+$/, 'may only contain letters, digits and : . _ -');
+
+const roomName = z
+  .string()
+  .min(1)
+  .max(200)
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+  .regex(/^[^\u0000-\u001f\u007f]+$/, 'may not contain control characters');
+
+const emitData = z.unknown().refine((data) => jsonBytes(data) <= EMIT_DATA_MAX_BYTES, {
+  error: `must be at most ${EMIT_DATA_MAX_BYTES} bytes as JSON`,
+});
+
+function jsonBytes(value: unknown): number {
+  try {
+    return new TextEncoder().encode(JSON.stringify(value) ?? '').length;
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
+}
 
 /** Longest actor (an admin JWT's `sub`) a command may carry; the edge refuses longer ones at auth. */
 export const ACTOR_MAX_LENGTH = 200;
@@ -46,9 +85,74 @@ export const Command = z.discriminatedUnion('type', [
     perUser: RateLimit.nullable(),
   }),
   z.strictObject({ type: z.literal('disconnect-all'), reason: z.string().max(200).optional() }),
+  /** Start the live event inspector on every node (see shared/src/tap). */
+  z.strictObject({ type: z.literal('tap-start'), tap: TapSpec }),
+  z.strictObject({ type: z.literal('tap-stop'), tapId: TapSpec.shape.id }),
+  /** A read: the owner answers with the socket's detail in its ack. Not audited. */
+  z.strictObject({ type: z.literal('socket-detail'), socketId: id }),
+  z.strictObject({ type: z.literal('socket-join'), socketId: id, room: roomName }),
+  z.strictObject({ type: z.literal('socket-leave'), socketId: id, room: roomName }),
+  z.strictObject({ type: z.literal('user-join'), userId: id, room: roomName }),
+  z.strictObject({ type: z.literal('user-leave'), userId: id, room: roomName }),
+  z.strictObject({
+    type: z.literal('socket-emit'),
+    socketId: id,
+    event: eventName.refine((event) => !RESERVED_EVENT_NAMES.includes(event), {
+      error: `is reserved by Socket.IO (${RESERVED_EVENT_NAMES.join(', ')})`,
+    }),
+    data: emitData.optional(),
+  }),
 ]);
 export type Command = z.infer<typeof Command>;
 export type CommandType = Command['type'];
+/** The commands for one socket: they go to the node that holds it. */
+export type SocketCommand = Extract<Command, { socketId: string }>;
+/** The commands for every socket of one user: they go to every live node. */
+export type UserCommand = Extract<Command, { userId: string }>;
+
+export const isSocketCommand = (command: Command): command is SocketCommand => 'socketId' in command;
+export const isUserCommand = (command: Command): command is UserCommand => 'userId' in command;
+
+/** A scalar from `socket.data` or the handshake's `auth`, as `inspect` allows: objects come as JSON text, cut. */
+const InspectedValue = z.union([z.string().max(300), z.number(), z.boolean(), z.null()]);
+
+/** One socket as its node sees it, read on demand (`socket-detail`); nothing of it is stored. */
+export const SocketDetail = z.object({
+  id: z.string(),
+  nodeId: z.string(),
+  namespace: z.string(),
+  userId: z.string().nullable(),
+  role: z.string().nullable(),
+  transport: z.string(),
+  /** Transports in the order the socket used them, each with when it started (polling, then websocket). */
+  transports: z.array(z.object({ name: z.string(), at: z.number().int() })).max(4),
+  connectedAt: z.number().int(),
+  /** The client: the TCP peer, or the X-Forwarded-For hop before the node's trusted proxies. */
+  remoteAddress: z.string().max(100).nullable(),
+  /** The TCP peer itself (a proxy, when one is trusted). */
+  peerAddress: z.string().max(100).nullable(),
+  userAgent: z.string().max(300).nullable(),
+  origin: z.string().max(300).nullable(),
+  /** Names only: values may be secrets. */
+  queryKeys: z.array(z.string().max(64)).max(50),
+  /** The `socket.data` keys and handshake `auth` claims the app allow-listed (`inspect`). */
+  data: z.record(z.string().max(64), InspectedValue),
+  auth: z.record(z.string().max(64), InspectedValue),
+  /** Up to 200 room names (the socket's own id room left out); `roomCount` is exact. */
+  rooms: z.array(z.string().max(200)).max(200),
+  roomCount: z.number().int().nonnegative(),
+  events: z.object({
+    in: z.number().int().nonnegative(),
+    out: z.number().int().nonnegative(),
+    /** Per event type, up to 20 types per direction, the rest as `other`. */
+    inByType: z.record(z.string(), z.number().int().nonnegative()),
+    outByType: z.record(z.string(), z.number().int().nonnegative()),
+  }),
+  /** Payload bytes of the client's engine.io connection, which its namespaces share. */
+  bytes: z.object({ in: z.number().int().nonnegative(), out: z.number().int().nonnegative() }),
+  lastEventAt: z.number().int().nullable(),
+});
+export type SocketDetail = z.infer<typeof SocketDetail>;
 
 /** Longest a command stays valid: the edge's longest ack wait (COMMAND_TIMEOUT_MS). */
 export const COMMAND_MAX_LIFETIME_MS = timings.commandTimeout.maxMs;
@@ -83,6 +187,8 @@ export const CommandAck = z.object({
   /** Sockets the command touched on this node (disconnected, or reached by a broadcast). */
   affected: z.number().int().nonnegative(),
   error: z.string().optional(),
+  /** On a `socket-detail` ack from the socket's owner: what it sees. */
+  socket: SocketDetail.optional(),
   at: z.number().int(),
 });
 export type CommandAck = z.infer<typeof CommandAck>;

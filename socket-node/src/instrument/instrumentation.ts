@@ -9,6 +9,7 @@ import type {
 } from '@telltale/shared';
 import type { ExtendedError, Namespace, Server, Socket } from 'socket.io';
 import { Admission, type RateLimits } from './admission.ts';
+import { ConnectionBytes } from './connection-bytes.ts';
 import { Flusher, NodeMeters, type NodeState } from './flusher.ts';
 import { OVERFLOW_LABEL } from './labels.ts';
 import { consoleLogger, describeError, type InstrumentLogger } from './log.ts';
@@ -16,8 +17,9 @@ import { checkIds, guardIdentify } from './options.ts';
 import { ProcessStats } from './process-stats.ts';
 import { CommandResponder } from './responder.ts';
 import { collectRooms } from './rooms.ts';
+import { type InspectOptions, SocketInspector } from './socket-detail.ts';
 import { hookedSocketPrototype } from './socket-hooks.ts';
-import { type SocketIdentity, SocketTable } from './socket-table.ts';
+import { countIn, countOut, type SocketIdentity, SocketTable } from './socket-table.ts';
 
 /** What `identify` may return; numbers become strings, missing fields null (see `guardIdentify`). */
 export interface SocketIdentityInput {
@@ -61,9 +63,21 @@ export interface InstrumentOptions<TSocket = Socket> {
   include?: (namespace: Namespace) => boolean;
   /** Where problems and notices go. Default: the console, prefixed `[telltale]`. */
   log?: InstrumentLogger;
+  /**
+   * What a socket's detail (`GET /admin/sockets/:id`) may show of `socket.data` and the handshake's
+   * `auth`, by key. Keys naming credentials (token, authorization, cookie, secret, password, …)
+   * are refused. Default: none.
+   */
+  inspect?: InspectOptions;
+  /**
+   * Addresses of your reverse proxies: only when the TCP peer is one of them is `X-Forwarded-For`
+   * read for a socket's client address (anyone can send the header). Default: none.
+   */
+  trustedProxies?: readonly string[];
 }
 
 export type { RateLimits } from './admission.ts';
+export type { InspectOptions } from './socket-detail.ts';
 
 export interface Readiness {
   ready: boolean;
@@ -110,6 +124,8 @@ export class Instrumentation {
   private readonly counters: NodeMeters['counters'];
   private readonly admission = new Admission(this.sockets);
   private readonly flusher: Flusher;
+  private readonly bytes = new ConnectionBytes();
+  private readonly inspector: SocketInspector;
 
   private running = false;
   private readonly commands: CommandResponder;
@@ -132,6 +148,7 @@ export class Instrumentation {
     );
     this.presence = options.presence ?? (() => ({ online: [], away: [], staleClients: 0 }));
     this.include = options.include ?? (() => true);
+    this.inspector = new SocketInspector(options, this.bytes);
     this.meters = new NodeMeters(options.eventTypeCap ?? 50);
     this.counters = this.meters.counters;
     this.flusher = new Flusher({
@@ -163,6 +180,7 @@ export class Instrumentation {
         namespace: (name) => this.namespaces.get(name),
         setMaintenance: (enabled, message) => this.setMaintenance(enabled, message),
         setRateLimits: (limits) => this.setRateLimits(limits),
+        describe: (tracked) => this.inspector.describe(tracked, this.nodeId),
       },
     });
 
@@ -347,8 +365,11 @@ export class Instrumentation {
     const transport = socket.conn.transport.name;
     const tracked = this.sockets.add(socket, this.identify(socket), transport, Date.now());
     this.counters.connects++;
+    this.bytes.watch(socket.conn);
     if (transport !== 'websocket') {
-      socket.conn.once('upgrade', () => this.sockets.changeTransport(tracked, socket.conn.transport.name));
+      socket.conn.once('upgrade', () =>
+        this.sockets.changeTransport(tracked, socket.conn.transport.name, Date.now()),
+      );
     }
   }
 
@@ -360,10 +381,11 @@ export class Instrumentation {
   private readonly socketPrototype = hookedSocketPrototype({
     inbound: (socket, event) => {
       const tracked = this.sockets.get(socket.id);
-      const type = event[0];
+      const type = typeof event[0] === 'string' ? event[0] : OVERFLOW_LABEL;
       this.counters.eventsIn++;
-      this.meters.inByType.add(typeof type === 'string' ? type : OVERFLOW_LABEL);
+      this.meters.inByType.add(type);
       if (!tracked) return true;
+      countIn(tracked, type);
       const now = Date.now();
       tracked.lastEventAt = now;
       this.sockets.markDirty(tracked);
@@ -380,10 +402,13 @@ export class Instrumentation {
       this.counters.errors++;
       this.log.error(`handler for '${String(event)}' failed: ${describeError(error)}`);
     },
-    outbound: (packet) => {
+    outbound: (socket, packet) => {
       this.counters.eventsOut++;
-      const type = packet.data?.[0];
-      this.meters.outByType.add(typeof type === 'string' ? type : OVERFLOW_LABEL);
+      const first = packet.data?.[0];
+      const type = typeof first === 'string' ? first : OVERFLOW_LABEL;
+      this.meters.outByType.add(type);
+      const tracked = this.sockets.get(socket.id);
+      if (tracked) countOut(tracked, type);
     },
     closed: (socket, reason) => {
       const tracked = this.sockets.get(socket.id);

@@ -29,7 +29,7 @@ export interface SocketHooks {
   /** A listener threw, or a middleware refused the event. */
   failed(error: unknown, event: unknown): void;
   /** Every packet written to this socket, whether emitted to it or broadcast. */
-  outbound(packet: OutgoingPacket): void;
+  outbound(socket: Socket, packet: OutgoingPacket): void;
   /** The socket left, with Socket.IO's reason. */
   closed(socket: Socket, reason: string): void;
 }
@@ -92,7 +92,7 @@ export function hookedSocketPrototype(hooks: SocketHooks): object {
     this: SocketInternals,
     packet: OutgoingPacket,
   ) {
-    hooks.outbound(packet);
+    hooks.outbound(this as unknown as Socket, packet);
     base.notifyOutgoingListeners.call(this, packet);
   };
 

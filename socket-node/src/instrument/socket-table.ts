@@ -1,9 +1,12 @@
 import type { SocketDelta, SocketRecord } from '@telltale/shared';
 import type { Socket } from 'socket.io';
+import { CappedCounter } from './labels.ts';
 import { newWindow, type RateWindow } from './rate-limit.ts';
 
 /** Room names kept per socket in the sockets hash; the count stays exact. */
 const ROOM_NAMES_PER_SOCKET = 50;
+/** Event types counted by name per socket and direction (for its detail); the rest as `other`. */
+export const SOCKET_EVENT_TYPE_CAP = 20;
 
 export interface SocketIdentity {
   userId: string | null;
@@ -18,8 +21,16 @@ export interface TrackedSocket extends RateWindow {
   readonly userId: string | null;
   readonly role: string | null;
   readonly connectedAt: number;
+  /** The transport it connected with; `transport` is the one it uses now. */
+  readonly firstTransport: string;
   transport: string;
+  upgradedAt: number | null;
   lastEventAt: number | null;
+  eventsIn: number;
+  eventsOut: number;
+  /** Made on the socket's first event that way, so an idle socket costs no counter. */
+  inByType: CappedCounter | null;
+  outByType: CappedCounter | null;
   /** Queued for the next flush's upsert. */
   dirty: boolean;
   gone: boolean;
@@ -54,8 +65,14 @@ export class SocketTable {
       userId: identity.userId,
       role: identity.role,
       connectedAt: now,
+      firstTransport: transport,
       transport,
+      upgradedAt: null,
       lastEventAt: null,
+      eventsIn: 0,
+      eventsOut: 0,
+      inByType: null,
+      outByType: null,
       dirty: false,
       gone: false,
       windowStart: 0,
@@ -112,11 +129,12 @@ export class SocketTable {
     this.changed.push(tracked);
   }
 
-  changeTransport(tracked: TrackedSocket, transport: string): void {
+  changeTransport(tracked: TrackedSocket, transport: string, now: number): void {
     if (tracked.gone || tracked.transport === transport) return;
     bump(this.transports, tracked.transport, -1);
     bump(this.transports, transport, 1);
     tracked.transport = transport;
+    tracked.upgradedAt = now;
     this.markDirty(tracked);
   }
 
@@ -147,6 +165,20 @@ export class SocketTable {
       remove: removed,
     };
   }
+}
+
+/** One inbound event of this socket, for its detail. */
+export function countIn(tracked: TrackedSocket, type: string): void {
+  tracked.eventsIn++;
+  tracked.inByType ??= new CappedCounter(SOCKET_EVENT_TYPE_CAP);
+  tracked.inByType.add(type);
+}
+
+/** One packet written to this socket, for its detail. */
+export function countOut(tracked: TrackedSocket, type: string): void {
+  tracked.eventsOut++;
+  tracked.outByType ??= new CappedCounter(SOCKET_EVENT_TYPE_CAP);
+  tracked.outByType.add(type);
 }
 
 export function socketRecord(tracked: TrackedSocket, nodeId: string): SocketRecord {
