@@ -38,8 +38,9 @@ return out
  * Finds who a command goes to and publishes it on each one's own channel, in one round trip.
  * KEYS: nodes. ARGV: address ('live-nodes' | 'node' | 'socket-owner'), its subject (node id or
  * socket id, '' for live nodes), node key head, tail, sockets key head, tail, command channel
- * head, tail, the envelope JSON without its target (the target is spliced in as the first field).
- * → flat [node id, receivers, …]; receivers is what PUBLISH counted (0: nobody listens there).
+ * head, tail, the envelope JSON without its target (the target is spliced in as the first field),
+ * the publish command ('PUBLISH', or 'SPUBLISH' on Redis Cluster: the channels share KEYS[1]'s slot).
+ * → flat [node id, receivers, …]; receivers is what the publish counted (0: nobody listens there).
  * Live nodes are those whose snapshot hash has not expired; no owner → empty.
  */
 export const PUBLISH_COMMAND = script(
@@ -47,13 +48,13 @@ export const PUBLISH_COMMAND = script(
   `
 local address, subject = ARGV[1], ARGV[2]
 local nodeHead, nodeTail, socketsHead, socketsTail = ARGV[3], ARGV[4], ARGV[5], ARGV[6]
-local channelHead, channelTail, body = ARGV[7], ARGV[8], ARGV[9]
+local channelHead, channelTail, body, publish = ARGV[7], ARGV[8], ARGV[9], ARGV[10] or 'PUBLISH'
 local function addressed(target)
   return '{"target":' .. cjson.encode(target) .. ',' .. string.sub(body, 2)
 end
 local function deliver(out, id, message)
   out[#out + 1] = id
-  out[#out + 1] = redis.call('PUBLISH', channelHead .. id .. channelTail, message)
+  out[#out + 1] = redis.call(publish, channelHead .. id .. channelTail, message)
 end
 local out = {}
 if address == 'node' then
