@@ -7,6 +7,7 @@ import type {
   NodeStore,
   TelltaleStore,
 } from '@telltale/shared';
+import { tapStoreOf } from '@telltale/shared/tap';
 import type { ExtendedError, Namespace, Server, Socket } from 'socket.io';
 import { Admission, type RateLimits } from './admission.ts';
 import { ConnectionBytes } from './connection-bytes.ts';
@@ -20,6 +21,7 @@ import { collectRooms } from './rooms.ts';
 import { type InspectOptions, SocketInspector } from './socket-detail.ts';
 import { hookedSocketPrototype } from './socket-hooks.ts';
 import { countIn, countOut, type SocketIdentity, SocketTable } from './socket-table.ts';
+import { type TapOptions, TapRecorder } from './tap.ts';
 
 /** What `identify` may return; numbers become strings, missing fields null (see `guardIdentify`). */
 export interface SocketIdentityInput {
@@ -74,10 +76,16 @@ export interface InstrumentOptions<TSocket = Socket> {
    * read for a socket's client address (anyone can send the header). Default: none.
    */
   trustedProxies?: readonly string[];
+  /**
+   * What the live event inspector (an admin's tap) may see. Default: event names, directions,
+   * sockets, users and sizes; payloads only with `payloads: true`, redacted and cut.
+   */
+  tap?: TapOptions;
 }
 
 export type { RateLimits } from './admission.ts';
 export type { InspectOptions } from './socket-detail.ts';
+export type { TapOptions } from './tap.ts';
 
 export interface Readiness {
   ready: boolean;
@@ -126,6 +134,7 @@ export class Instrumentation {
   private readonly flusher: Flusher;
   private readonly bytes = new ConnectionBytes();
   private readonly inspector: SocketInspector;
+  private readonly taps: TapRecorder;
 
   private running = false;
   private readonly commands: CommandResponder;
@@ -149,6 +158,12 @@ export class Instrumentation {
     this.presence = options.presence ?? (() => ({ online: [], away: [], staleClients: 0 }));
     this.include = options.include ?? (() => true);
     this.inspector = new SocketInspector(options, this.bytes);
+    this.taps = new TapRecorder({
+      nodeId: this.nodeId,
+      sink: tapStoreOf(options.store, this.cluster),
+      log: this.log,
+      tap: options.tap,
+    });
     this.meters = new NodeMeters(options.eventTypeCap ?? 50);
     this.counters = this.meters.counters;
     this.flusher = new Flusher({
@@ -181,6 +196,7 @@ export class Instrumentation {
         setMaintenance: (enabled, message) => this.setMaintenance(enabled, message),
         setRateLimits: (limits) => this.setRateLimits(limits),
         describe: (tracked) => this.inspector.describe(tracked, this.nodeId),
+        taps: this.taps,
       },
     });
 
@@ -213,6 +229,7 @@ export class Instrumentation {
     this.running = false;
     this.flusher.stop();
     await this.commands.stop();
+    await this.taps.close();
     if (options.deregister ?? true) {
       await this.flusher.settled();
       // The final counters go out as a farewell the edge reads before it drops the node: deleting
@@ -386,6 +403,7 @@ export class Instrumentation {
       this.meters.inByType.add(type);
       if (!tracked) return true;
       countIn(tracked, type);
+      if (this.taps.active) this.taps.record('in', socket, tracked.userId, event);
       const now = Date.now();
       tracked.lastEventAt = now;
       this.sockets.markDirty(tracked);
@@ -409,6 +427,8 @@ export class Instrumentation {
       this.meters.outByType.add(type);
       const tracked = this.sockets.get(socket.id);
       if (tracked) countOut(tracked, type);
+      if (this.taps.active && packet.data)
+        this.taps.record('out', socket, tracked?.userId ?? null, packet.data);
     },
     closed: (socket, reason) => {
       const tracked = this.sockets.get(socket.id);
