@@ -15,8 +15,9 @@ export function provideTaps(store: TelltaleStore, taps: (cluster: string) => Tap
 export function tapStoreOf(store: TelltaleStore, cluster: string): TapStore {
   const taps = provided.get(store);
   if (taps) return taps(cluster);
-  if (store.kind !== 'memory')
-    throw new Error(`this ${store.kind} store was not made by createRedisStore: it keeps no taps`);
+  if (store.kind !== 'memory') {
+    return unavailable(`this ${store.kind} store was not made by createRedisStore: it keeps no taps`);
+  }
   let clusters = inMemory.get(store);
   if (!clusters) {
     clusters = new Map();
@@ -28,4 +29,10 @@ export function tapStoreOf(store: TelltaleStore, cluster: string): TapStore {
     clusters.set(cluster, memory);
   }
   return memory;
+}
+
+/** Taps on a store that keeps none: every call says so, and nothing fails before a tap is used. */
+function unavailable(reason: string): TapStore {
+  const refuse = () => Promise.reject(new Error(reason));
+  return { appendTap: refuse, saveTap: refuse, readTaps: refuse, readTapEntries: refuse };
 }
