@@ -16,6 +16,7 @@ import { metricsRoutes } from './metrics/routes.ts';
 import { openApiRoutes } from './openapi/index.ts';
 import { HttpProblem, ProblemType, problem } from './problem/index.ts';
 import { rateLimitAdmin, TokenBuckets } from './rate-limit/index.ts';
+import { tapRoutes } from './taps/routes.ts';
 
 export const DASHBOARD_PATH = '/system/health/realtime';
 const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
@@ -31,7 +32,8 @@ function apiRoutes(services: EdgeServices) {
     .route('/admin', adminRoutes(services))
     .route('/admin', commandRoutes(services))
     .route('/admin', alertRoutes(services))
-    .route('/admin', liveRoutes(services));
+    .route('/admin', liveRoutes(services))
+    .route('/admin', tapRoutes(services));
 }
 
 /** The API's routes as types, for `hc<EdgeApi>(base)`. */
@@ -72,6 +74,7 @@ export function createApp(deps: AppDeps): Hono<EdgeEnv> {
     admin,
     limit,
     liveFeed: deps.liveFeed,
+    taps: deps.taps,
   };
   const maxSize = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
 

@@ -1,4 +1,5 @@
 import type { EdgeConfig, EdgeStore } from '@telltale/shared';
+import type { TapSource } from '@telltale/shared/tap';
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import type { AggregatorClient } from './aggregator/client.ts';
 import type { Authenticator } from './auth/index.ts';
@@ -28,6 +29,8 @@ export interface AppDeps {
   clientAddress?: ClientAddress;
   /** Largest accepted request body; default 64 KiB. */
   maxBodyBytes?: number;
+  /** The cluster's taps (`tapStoreOf(store, cluster)`); without it the tap routes answer 501. */
+  taps?: TapSource;
 }
 
 /** What every route module gets: the deps plus the auth and rate-limit middleware built once. */
@@ -42,4 +45,5 @@ export interface EdgeServices {
   /** Per-actor, then per-client-address token buckets for admin mutations; goes after `admin`. */
   limit: MiddlewareHandler<EdgeEnv>;
   liveFeed?: (c: Context) => Response | Promise<Response>;
+  taps?: TapSource;
 }

@@ -3,6 +3,7 @@ import { type ServerType, serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { createNodeWebSocket } from '@hono/node-ws';
 import type { EdgeConfig, TelltaleStore } from '@telltale/shared';
+import { tapStoreOf } from '@telltale/shared/tap';
 import type { Context, Hono } from 'hono';
 import type { WSContext, WSEvents } from 'hono/ws';
 import type { WebSocket } from 'ws';
@@ -56,6 +57,7 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<Runni
     ...options.rateLimits,
     // The TCP peer: behind a reverse proxy that is the proxy, so its clients share one bucket.
     clientAddress: (c) => (c.env ? getConnInfo(c).remote.address : undefined),
+    taps: tapStoreOf(options.store, config.CLUSTER_ID),
     liveFeed: (c) => {
       if (!upgrade) throw new Error('WebSocket support is not wired yet');
       return upgrade(c, feedEvents(aggregator, `ws-${++sockets}`));

@@ -1,5 +1,13 @@
-import { ConfigError, EdgeConfig, type EdgeStore, parseConfig, timings } from '@telltale/shared';
+import {
+  ConfigError,
+  EdgeConfig,
+  type EdgeStore,
+  parseConfig,
+  type TelltaleStore,
+  timings,
+} from '@telltale/shared';
 import { createUpstashStore, UPSTASH_CLIENT_SETTINGS } from '@telltale/shared/store/upstash';
+import { type TapSource, tapStoreOf } from '@telltale/shared/tap';
 import { Redis } from '@upstash/redis/cloudflare';
 import type { ClusterAggregatorObject } from './aggregator-object.ts';
 
@@ -32,6 +40,15 @@ export function workerConfig(env: WorkerEnv): WorkerConfig {
 
 /** The store over Upstash REST (HTTP only, so it runs in workerd); the Worker and the object each build one. */
 export function upstashStore(config: WorkerConfig): EdgeStore {
+  return upstashConnection(config).forCluster(config.CLUSTER_ID);
+}
+
+/** The cluster's taps over Upstash REST: the Worker reads what the nodes append. */
+export function upstashTaps(config: WorkerConfig): TapSource {
+  return tapStoreOf(upstashConnection(config), config.CLUSTER_ID);
+}
+
+function upstashConnection(config: WorkerConfig): TelltaleStore {
   return createUpstashStore(
     new Redis({
       url: config.UPSTASH_REDIS_REST_URL,
@@ -40,5 +57,5 @@ export function upstashStore(config: WorkerConfig): EdgeStore {
     }),
     // Acks are polled here, each poll a subrequest: a wait polls at most this often, whatever COMMAND_TIMEOUT_MS.
     { maxAckPolls: timings.workerAckPolls },
-  ).forCluster(config.CLUSTER_ID);
+  );
 }

@@ -6,7 +6,7 @@ import type { EdgeEnv } from '../context.ts';
 import { dashboardRoutes } from '../dashboard/index.ts';
 import { PROBLEM_CONTENT_TYPE } from '../problem/index.ts';
 import { type ClusterAggregatorObject, FEED_PATHS } from './aggregator-object.ts';
-import { upstashStore, type WorkerEnv, workerConfig } from './env.ts';
+import { upstashStore, upstashTaps, type WorkerEnv, workerConfig } from './env.ts';
 
 export { ClusterAggregatorObject } from './aggregator-object.ts';
 
@@ -46,6 +46,7 @@ function appFor(env: WorkerEnv): Hono<EdgeEnv> {
   app = createApp({
     config,
     store: upstashStore(config),
+    taps: upstashTaps(config),
     aggregator: objectClient(stub),
     dashboard: dashboardRoutes(),
     // Set by Cloudflare's edge itself; a client's own X-Forwarded-For never gets a say.

@@ -1,5 +1,7 @@
 import { polledAckWatch, pushedAckWatch } from '../commands/ack-watch.ts';
 import { clusterKeys } from '../keys/index.ts';
+import { provideTaps } from '../tap/registry.ts';
+import { redisTaps } from '../tap/store.ts';
 import type { AuditEntry, CommandAck } from '../schema/command.ts';
 import type { SocketRecord } from '../schema/snapshot.ts';
 import {
@@ -433,7 +435,7 @@ export function createRedisStore(transport: RedisTransport, options: RedisStoreO
     },
   });
 
-  return {
+  const store: TelltaleStore = {
     kind: transport.kind,
     ping,
     forCluster,
@@ -443,6 +445,8 @@ export function createRedisStore(transport: RedisTransport, options: RedisStoreO
       await transport.close();
     },
   };
+  provideTaps(store, (cluster) => redisTaps(transport, cluster, now));
+  return store;
 }
 
 /** SHA1 of a script as EVALSHA wants it, via Web Crypto so both Node and Workers can compute it. */
