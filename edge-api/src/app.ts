@@ -7,6 +7,7 @@ import { adminRoutes } from './admin/routes.ts';
 import { alertRoutes } from './alerts/routes.ts';
 import { createAuthenticator } from './auth/index.ts';
 import { requireAdmin } from './auth/middleware.ts';
+import { sessionRoutes } from './auth/routes.ts';
 import { commandRoutes } from './commands/routes.ts';
 import type { AppDeps, EdgeEnv, EdgeServices } from './context.ts';
 import { dashboardRoutes } from './dashboard/index.ts';
@@ -16,7 +17,6 @@ import { metricsRoutes } from './metrics/routes.ts';
 import { openApiRoutes } from './openapi/index.ts';
 import { HttpProblem, ProblemType, problem } from './problem/index.ts';
 import { rateLimitAdmin, TokenBuckets } from './rate-limit/index.ts';
-import { tapRoutes } from './taps/routes.ts';
 
 export const DASHBOARD_PATH = '/system/health/realtime';
 const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
@@ -31,9 +31,9 @@ function apiRoutes(services: EdgeServices) {
     .route('/metrics', metricsRoutes(services))
     .route('/admin', adminRoutes(services))
     .route('/admin', commandRoutes(services))
+    .route('/admin', sessionRoutes(services))
     .route('/admin', alertRoutes(services))
-    .route('/admin', liveRoutes(services))
-    .route('/admin', tapRoutes(services));
+    .route('/admin', liveRoutes(services));
 }
 
 /** The API's routes as types, for `hc<EdgeApi>(base)`. */
@@ -47,6 +47,7 @@ export function createApp(deps: AppDeps): Hono<EdgeEnv> {
   const { config } = deps;
   const auth = createAuthenticator({
     adminToken: config.ADMIN_TOKEN,
+    viewerToken: config.VIEWER_TOKEN,
     metricsToken: config.METRICS_TOKEN,
     jwtSecret: config.JWT_SECRET,
     jwksUrl: config.JWT_JWKS_URL,
@@ -74,7 +75,6 @@ export function createApp(deps: AppDeps): Hono<EdgeEnv> {
     admin,
     limit,
     liveFeed: deps.liveFeed,
-    taps: deps.taps,
   };
   const maxSize = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
 

@@ -30,7 +30,11 @@ describe('admin authentication', () => {
   const auth = createAuthenticator({ adminToken: ADMIN_TOKEN, jwtSecret: SECRET });
 
   it('accepts the admin token as actor admin-token', async () => {
-    expect(await auth.admin(`Bearer ${ADMIN_TOKEN}`)).toEqual({ actor: 'admin-token', via: 'admin-token' });
+    expect(await auth.admin(`Bearer ${ADMIN_TOKEN}`)).toEqual({
+      actor: 'admin-token',
+      via: 'admin-token',
+      role: 'admin',
+    });
   });
 
   it('401 with a WWW-Authenticate challenge when the header is missing or not Bearer', async () => {
@@ -53,6 +57,7 @@ describe('admin authentication', () => {
     expect(await auth.admin(`Bearer ${await hs256({ role: 'admin' })}`)).toEqual({
       actor: 'alice',
       via: 'jwt',
+      role: 'admin',
     });
   });
 
@@ -93,7 +98,11 @@ describe('admin authentication', () => {
     expect(tomorrow.init.detail).toBe(
       'token iat is 86400 s in the future; at most 60 s of clock skew is allowed',
     );
-    expect(await auth.admin(`Bearer ${await issuedIn(50)}`)).toEqual({ actor: 'alice', via: 'jwt' });
+    expect(await auth.admin(`Bearer ${await issuedIn(50)}`)).toEqual({
+      actor: 'alice',
+      via: 'jwt',
+      role: 'admin',
+    });
   });
 
   it('403 says what was wrong with a role that is not the string admin', async () => {
@@ -106,8 +115,12 @@ describe('admin authentication', () => {
       `role must be the string 'admin'; got an object ({"admin":true})`,
     );
     expect(await detail({ role: 1 })).toBe(`role must be the string 'admin'; got a number (1)`);
-    expect(await detail({})).toBe("'alice' has no role claim; admin routes need role 'admin'");
-    expect(await detail({ role: 'Admin' })).toBe("'alice' has role 'Admin'; admin routes need role 'admin'");
+    expect(await detail({})).toBe(
+      "'alice' has no role claim; admin routes need role 'admin' ('viewer' to read)",
+    );
+    expect(await detail({ role: 'Admin' })).toBe(
+      "'alice' has role 'Admin'; admin routes need role 'admin' ('viewer' to read)",
+    );
   });
 
   it('401 for a JWT signed with another secret or another algorithm (pinned to HS256)', async () => {
@@ -132,6 +145,50 @@ describe('admin authentication', () => {
     expect(closed.adminEnabled).toBe(false);
     const problem = await rejection(closed.admin(`Bearer ${ADMIN_TOKEN}`));
     expect(problem.init.status).toBe(503);
+  });
+});
+
+describe('viewer role', () => {
+  const VIEWER_TOKEN = 'viewer-token-0123456789';
+  const auth = createAuthenticator({ adminToken: ADMIN_TOKEN, viewerToken: VIEWER_TOKEN, jwtSecret: SECRET });
+
+  it('reads with VIEWER_TOKEN or a JWT with role viewer; admins read too', async () => {
+    expect(await auth.reader(`Bearer ${VIEWER_TOKEN}`)).toEqual({
+      actor: 'viewer-token',
+      via: 'viewer-token',
+      role: 'viewer',
+    });
+    expect(await auth.reader(`Bearer ${await hs256({ role: 'viewer' })}`)).toEqual({
+      actor: 'alice',
+      via: 'jwt',
+      role: 'viewer',
+    });
+    expect((await auth.reader(`Bearer ${ADMIN_TOKEN}`)).role).toBe('admin');
+  });
+
+  it('is a 403 naming the role needed when a viewer asks for an admin action', async () => {
+    const token = await rejection(auth.admin(`Bearer ${VIEWER_TOKEN}`));
+    expect(token.status).toBe(403);
+    expect(token.init.detail).toBe(
+      "'viewer-token' has role 'viewer', which may only read; this needs role 'admin'",
+    );
+    const jwt = await rejection(auth.admin(`Bearer ${await hs256({ role: 'viewer' })}`));
+    expect(jwt.init.detail).toBe("'alice' has role 'viewer', which may only read; this needs role 'admin'");
+  });
+
+  it('refuses other roles when reading, naming both roles that would do', async () => {
+    const problem = await rejection(auth.reader(`Bearer ${await hs256({ role: 'client' })}`));
+    expect(problem.status).toBe(403);
+    expect(problem.init.detail).toBe(
+      "'alice' has role 'client'; admin routes need role 'admin' ('viewer' to read)",
+    );
+  });
+
+  it('opens the admin routes with only a VIEWER_TOKEN configured, for reading', async () => {
+    const viewerOnly = createAuthenticator({ viewerToken: VIEWER_TOKEN });
+    expect(viewerOnly.adminEnabled).toBe(true);
+    expect((await viewerOnly.reader(`Bearer ${VIEWER_TOKEN}`)).role).toBe('viewer');
+    expect((await rejection(viewerOnly.admin(`Bearer ${VIEWER_TOKEN}`))).status).toBe(403);
   });
 });
 
@@ -164,6 +221,7 @@ describe('JWKS (RS256)', () => {
     expect(await auth.admin(`Bearer ${await sign({ role: 'admin' })}`)).toEqual({
       actor: 'carol',
       via: 'jwt',
+      role: 'admin',
     });
     expect((await rejection(auth.admin(`Bearer ${await sign({ role: 'attendant' })}`))).init.status).toBe(
       403,

@@ -3,14 +3,20 @@ import { createJwtVerifier, type JWTPayload, JwtRejection, type JwtVerifier } fr
 import { timingSafeEqual } from 'hono/utils/buffer';
 import { HttpProblem, ProblemType } from '../problem/index.ts';
 
+/** What a credential may do: admins read and act; viewers only read (no command, no tap payload). */
+export type Role = 'admin' | 'viewer' | 'metrics';
+
 export interface Principal {
-  /** Who acted, for the audit: 'admin-token', a JWT's `sub`, or 'metrics-token'. */
+  /** Who acted, for the audit: 'admin-token', 'viewer-token', a JWT's `sub`, or 'metrics-token'. */
   actor: string;
-  via: 'admin-token' | 'jwt' | 'metrics-token';
+  via: 'admin-token' | 'viewer-token' | 'jwt' | 'metrics-token';
+  role: Role;
 }
 
 export interface AuthConfig {
   adminToken?: string;
+  /** VIEWER_TOKEN: a read-only bearer token. */
+  viewerToken?: string;
   metricsToken?: string;
   jwtSecret?: string;
   jwksUrl?: string;
@@ -19,10 +25,12 @@ export interface AuthConfig {
 }
 
 export interface Authenticator {
-  /** True when at least one admin credential is configured; with none, admin routes stay closed. */
+  /** True when at least one admin or viewer credential is configured; with none, admin routes stay closed. */
   readonly adminEnabled: boolean;
-  /** Resolves the admin principal or throws a 401 / 403 / 503 problem. */
+  /** Resolves an admin principal or throws a 401 / 403 / 503 problem (a viewer gets a 403 naming the role needed). */
   admin(authorization: string | undefined): Promise<Principal>;
+  /** Resolves an admin or viewer principal (who may read the admin routes), or throws a 401 / 403 / 503 problem. */
+  reader(authorization: string | undefined): Promise<Principal>;
   /** For /metrics: null when it is public, else the metrics token or any admin credential. */
   metrics(authorization: string | undefined): Promise<Principal | null>;
 }
@@ -49,11 +57,15 @@ function bearerToken(authorization: string | undefined): string | null {
 
 const looksLikeJwt = (token: string) => /^[\w-]+\.[\w-]+\.[\w-]*$/.test(token);
 
-/** What is wrong with a `role` claim that is not the string 'admin', in the operator's terms. */
+const forbidden = (detail: string) =>
+  new HttpProblem({ status: 403, type: ProblemType.forbidden, title: 'Forbidden', detail });
+
+/** What is wrong with a `role` claim that is neither 'admin' nor 'viewer', in the operator's terms. */
 function roleProblem(sub: string, role: unknown): string {
-  if (role === undefined) return `'${sub}' has no role claim; admin routes need role 'admin'`;
+  if (role === undefined)
+    return `'${sub}' has no role claim; admin routes need role 'admin' ('viewer' to read)`;
   if (typeof role === 'string')
-    return `'${sub}' has role '${role.slice(0, 100)}'; admin routes need role 'admin'`;
+    return `'${sub}' has role '${role.slice(0, 100)}'; admin routes need role 'admin' ('viewer' to read)`;
   const kind =
     role === null
       ? 'null'
@@ -84,7 +96,7 @@ function jwtProblem(rejection: JwtRejection): string {
 
 export function createAuthenticator(config: AuthConfig): Authenticator {
   const jwt = createJwtVerifier({ secret: config.jwtSecret, jwksUrl: config.jwksUrl }, config.now);
-  const adminEnabled = Boolean(config.adminToken || jwt);
+  const adminEnabled = Boolean(config.adminToken || config.viewerToken || jwt);
 
   async function verifyJwt(verifier: JwtVerifier, token: string): Promise<JWTPayload> {
     try {
@@ -95,19 +107,23 @@ export function createAuthenticator(config: AuthConfig): Authenticator {
     }
   }
 
-  async function admin(authorization: string | undefined): Promise<Principal> {
+  async function reader(authorization: string | undefined): Promise<Principal> {
     if (!adminEnabled) {
       throw new HttpProblem({
         status: 503,
         type: ProblemType.adminDisabled,
         title: 'Admin API disabled',
-        detail: 'no admin credential is configured: set ADMIN_TOKEN, JWT_SECRET or JWT_JWKS_URL',
+        detail:
+          'no admin credential is configured: set ADMIN_TOKEN, VIEWER_TOKEN, JWT_SECRET or JWT_JWKS_URL',
       });
     }
     const token = bearerToken(authorization);
     if (!token) throw unauthorized('send Authorization: Bearer <ADMIN_TOKEN or admin JWT>');
     if (config.adminToken && (await timingSafeEqual(token, config.adminToken))) {
-      return { actor: 'admin-token', via: 'admin-token' };
+      return { actor: 'admin-token', via: 'admin-token', role: 'admin' };
+    }
+    if (config.viewerToken && (await timingSafeEqual(token, config.viewerToken))) {
+      return { actor: 'viewer-token', via: 'viewer-token', role: 'viewer' };
     }
     if (!jwt || !looksLikeJwt(token)) throw unauthorized('bearer token is not valid', 'invalid_token');
     const payload = await verifyJwt(jwt, token);
@@ -121,29 +137,35 @@ export function createAuthenticator(config: AuthConfig): Authenticator {
         'invalid_token',
       );
     }
-    if (payload.role !== 'admin') {
-      throw new HttpProblem({
-        status: 403,
-        type: ProblemType.forbidden,
-        title: 'Forbidden',
-        detail: roleProblem(payload.sub, payload.role),
-      });
+    if (payload.role !== 'admin' && payload.role !== 'viewer') {
+      throw forbidden(roleProblem(payload.sub, payload.role));
     }
-    return { actor: payload.sub, via: 'jwt' };
+    return { actor: payload.sub, via: 'jwt', role: payload.role };
+  }
+
+  async function admin(authorization: string | undefined): Promise<Principal> {
+    const principal = await reader(authorization);
+    if (principal.role !== 'admin') {
+      throw forbidden(
+        `'${principal.actor}' has role '${principal.role}', which may only read; this needs role 'admin'`,
+      );
+    }
+    return principal;
   }
 
   return {
     adminEnabled,
     admin,
+    reader,
     async metrics(authorization) {
       if (!config.metricsToken) return null;
       const token = bearerToken(authorization);
       if (token && (await timingSafeEqual(token, config.metricsToken))) {
-        return { actor: 'metrics-token', via: 'metrics-token' };
+        return { actor: 'metrics-token', via: 'metrics-token', role: 'metrics' };
       }
       if (!token) throw unauthorized('/metrics needs Authorization: Bearer <METRICS_TOKEN>');
       if (!adminEnabled) throw unauthorized('bearer token is not valid', 'invalid_token');
-      return admin(authorization);
+      return reader(authorization);
     },
   };
 }

@@ -31,7 +31,7 @@ const documentation: GenerateSpecOptions['documentation'] = {
         type: 'http',
         scheme: 'bearer',
         description:
-          'ADMIN_TOKEN, or a JWT with role "admin" (HS256 with JWT_SECRET, or RS256/ES256 from JWT_JWKS_URL)',
+          'ADMIN_TOKEN, or a JWT with role "admin" (HS256 with JWT_SECRET, or RS256/ES256 from JWT_JWKS_URL); VIEWER_TOKEN or a JWT with role "viewer" for GET routes only (every other method answers it 403)',
       },
       adminQueryToken: {
         type: 'apiKey',

@@ -21,7 +21,7 @@ describe('rateLimitAdmin', () => {
   const appWith = (clientAddress?: (c: Context) => string | undefined) => {
     const app = new Hono<{ Variables: AuthVariables }>();
     app.use('*', async (c, next) => {
-      c.set('principal', { actor: c.req.header('x-actor') ?? 'a', via: 'jwt' });
+      c.set('principal', { actor: c.req.header('x-actor') ?? 'a', via: 'jwt', role: 'admin' });
       await next();
     });
     app.use(

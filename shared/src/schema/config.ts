@@ -123,6 +123,8 @@ export const EdgeConfig = z.object({
   ADMIN_TOKEN: secretFrom('ADMIN_TOKEN', 16).optional(),
   /** Empty or unset: /metrics is public. Set: /metrics needs this bearer token (or the admin one). */
   METRICS_TOKEN: secretFrom('METRICS_TOKEN', 16).optional(),
+  /** A read-only bearer token: every admin read and the dashboard, no command. */
+  VIEWER_TOKEN: secretFrom('VIEWER_TOKEN', 16).optional(),
   TICK_INTERVAL_MS: intFrom('TICK_INTERVAL_MS', 100, 600_000).optional(),
   EXPECTED_NODES: intFrom('EXPECTED_NODES', 0, 100_000).default(1),
   ALERT_WEBHOOK_URL: urlFrom('ALERT_WEBHOOK_URL', ['https:', 'http:']).optional(),
