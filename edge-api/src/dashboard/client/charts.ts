@@ -35,11 +35,11 @@ const SPECS: ChartSpec[] = [
   },
   {
     id: 'events',
-    title: 'Events per second',
+    title: 'Events per second (each point: its own interval)',
     value: (v) => formatRate(v),
     lines: [
-      { key: 'events.throughput.inbound', label: 'in', color: PALETTE[0]! },
-      { key: 'events.throughput.outbound', label: 'out', color: PALETTE[4]! },
+      { key: 'events.throughput.interval.inbound', label: 'in', color: PALETTE[0]! },
+      { key: 'events.throughput.interval.outbound', label: 'out', color: PALETTE[4]! },
     ],
   },
   {
@@ -54,11 +54,11 @@ const SPECS: ChartSpec[] = [
   },
   {
     id: 'churn',
-    title: 'Connects / disconnects per minute',
+    title: 'Connects / disconnects per minute (each point: its own interval)',
     value: (v) => formatRate(v, '/min'),
     lines: [
-      { key: 'connections.rate.1m', label: 'connects', color: PALETTE[1]! },
-      { key: 'disconnections.rate.1m', label: 'disconnects', color: PALETTE[3]! },
+      { key: 'connections.rate.interval', label: 'connects', color: PALETTE[1]! },
+      { key: 'disconnections.rate.interval', label: 'disconnects', color: PALETTE[3]! },
     ],
   },
   {
