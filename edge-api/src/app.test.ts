@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { admin, type Edge, flushNode, json, makeEdge, snapshotOf } from '../test/harness.ts';
+import { liveProtocols } from './live/ws-protocol.ts';
 
 let edge: Edge;
 afterEach(() => edge?.stop());
@@ -74,10 +75,18 @@ describe('live feed routes', () => {
     edge = makeEdge();
     expect((await edge.app.request('/admin/ws')).status).toBe(401);
     expect((await edge.app.request('/admin/ws', { headers: admin })).status).toBe(426);
-    const upgrade = await edge.app.request(`/admin/ws?access_token=${admin.authorization.slice(7)}`, {
-      headers: { upgrade: 'websocket' },
+    const upgrade = await edge.app.request('/admin/ws', {
+      headers: {
+        upgrade: 'websocket',
+        'sec-websocket-protocol': liveProtocols(admin.authorization.slice(7)).join(', '),
+      },
     });
     expect(upgrade.status).toBe(501);
+    // The token is no longer taken from the URL, where browsers and proxies log it.
+    const byQuery = await edge.app.request(`/admin/ws?access_token=${admin.authorization.slice(7)}`, {
+      headers: { upgrade: 'websocket' },
+    });
+    expect(byQuery.status).toBe(401);
   });
 
   it('/admin/events streams the same updates as Server-Sent Events, one per tick', async () => {

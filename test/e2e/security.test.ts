@@ -1,5 +1,6 @@
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { liveProtocols } from '../../edge-api/src/live/ws-protocol.ts';
 import {
   Cluster,
   measure,
@@ -130,18 +131,16 @@ describe('scenario 8: credentials are checked everywhere, and nothing secret or 
           { method: 'GET' },
         );
         expect(sse.status, `${credential.name} via ?access_token`).toBe(credential.expected);
-        const ws = await requestOnce(
-          `${cluster.edge.url}/admin/ws?access_token=${encodeURIComponent(token)}`,
-          {
-            method: 'GET',
-            headers: {
-              connection: 'Upgrade',
-              upgrade: 'websocket',
-              'sec-websocket-version': '13',
-              'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
-            },
+        const ws = await requestOnce(`${cluster.edge.url}/admin/ws`, {
+          method: 'GET',
+          headers: {
+            connection: 'Upgrade',
+            upgrade: 'websocket',
+            'sec-websocket-version': '13',
+            'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+            'sec-websocket-protocol': liveProtocols(token).join(', '),
           },
-        );
+        });
         expect(ws.status, `${credential.name} upgrading /admin/ws`).toBe(credential.expected);
         refused.push(`${credential.name} live feed`, `${credential.name} ws`);
       }

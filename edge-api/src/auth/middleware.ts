@@ -1,4 +1,5 @@
 import { createMiddleware } from 'hono/factory';
+import { tokenFromProtocols } from '../live/ws-protocol.ts';
 import type { Authenticator, Principal } from './index.ts';
 
 export interface AuthVariables {
@@ -11,13 +12,21 @@ const READS = new Set(['GET', 'HEAD']);
 /**
  * Admin routes: every read for admins and viewers, everything else for admins only (a viewer
  * gets a 403 naming the role needed), whatever the route, so a new route cannot forget it.
- * `allowQueryToken` is for the live feed only: browsers cannot set headers on a
- * WebSocket or an EventSource, so `?access_token=` (RFC 6750 §2.3) stands in for the header there.
+ * Browsers cannot set headers on a WebSocket or an EventSource, so for the live feed only:
+ * `allowProtocolToken` reads the token from the WebSocket's `Sec-WebSocket-Protocol` offer
+ * (see live/ws-protocol.ts), `allowQueryToken` from `?access_token=` (RFC 6750 §2.3, SSE only).
  */
-export function requireAdmin(auth: Authenticator, options: { allowQueryToken?: boolean } = {}) {
+export function requireAdmin(
+  auth: Authenticator,
+  options: { allowQueryToken?: boolean; allowProtocolToken?: boolean } = {},
+) {
   return createMiddleware<{ Variables: AuthVariables }>(async (c, next) => {
     let authorization = c.req.header('authorization');
     const queryToken = options.allowQueryToken ? c.req.query('access_token') : undefined;
+    const protocolToken = options.allowProtocolToken
+      ? tokenFromProtocols(c.req.header('sec-websocket-protocol'))
+      : null;
+    if (!authorization && protocolToken) authorization = `Bearer ${protocolToken}`;
     if (!authorization && queryToken) authorization = `Bearer ${queryToken}`;
     c.set(
       'principal',

@@ -10,6 +10,7 @@ import {
   quietLogger,
   snapshotOf,
 } from '../../test/harness.ts';
+import { liveProtocols } from '../live/ws-protocol.ts';
 import { type RunningEdge, startEdgeServer } from './server.ts';
 
 const store = createMemoryStore();
@@ -38,7 +39,7 @@ type Message = {
 function openFeed(
   token: string,
 ): Promise<{ ws: WebSocket; messages: Message[]; next: (type: string) => Promise<Message> }> {
-  const ws = new WebSocket(`${edge.url.replace('http', 'ws')}/admin/ws?access_token=${token}`);
+  const ws = new WebSocket(`${edge.url.replace('http', 'ws')}/admin/ws`, liveProtocols(token));
   const messages: Message[] = [];
   const waiters: { type: string; resolve: (m: Message) => void }[] = [];
   ws.on('message', (data) => {

@@ -78,13 +78,19 @@ export const publicRoute = (route: Described & { bearer?: string }) => {
 
 /**
  * An admin route: the admin bearer token or an admin JWT; `queryToken` adds `?access_token=`,
- * `mutation` the rate limit's 429.
+ * `protocolToken` the WebSocket subprotocol offer, `mutation` the rate limit's 429.
  */
-export const adminRoute = (route: Described & { queryToken?: boolean; mutation?: boolean }) => {
-  const { queryToken, mutation, ...rest } = route;
+export const adminRoute = (
+  route: Described & { queryToken?: boolean; protocolToken?: boolean; mutation?: boolean },
+) => {
+  const { queryToken, protocolToken, mutation, ...rest } = route;
   return describeRoute({
     ...rest,
-    security: queryToken ? [{ adminBearer: [] }, { adminQueryToken: [] }] : [{ adminBearer: [] }],
+    security: [
+      { adminBearer: [] },
+      ...(queryToken ? [{ adminQueryToken: [] }] : []),
+      ...(protocolToken ? [{ adminWebSocketProtocol: [] }] : []),
+    ],
     responses: {
       ...rest.responses,
       401: problem('No credential, or not a valid one'),

@@ -37,7 +37,14 @@ const documentation: GenerateSpecOptions['documentation'] = {
         type: 'apiKey',
         in: 'query',
         name: 'access_token',
-        description: 'The same credential as a query parameter, for WebSocket and EventSource clients',
+        description: 'The same credential as a query parameter, for EventSource clients (/admin/events)',
+      },
+      adminWebSocketProtocol: {
+        type: 'apiKey',
+        in: 'header',
+        name: 'Sec-WebSocket-Protocol',
+        description:
+          'For /admin/ws: offer the subprotocols `telltale-live` and `telltale-auth.<the credential, base64url>`; the edge answers with `telltale-live`',
       },
       metricsBearer: {
         type: 'http',

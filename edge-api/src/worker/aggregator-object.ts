@@ -5,6 +5,7 @@ import type { HistoryQuery, HistoryResponse } from '../aggregator/history.ts';
 import { aggregatorOptions } from '../aggregator/options.ts';
 import type { RoomPage, RoomQuery } from '../aggregator/room-table.ts';
 import { consoleLogger, type LiveConnection, type Scheduler } from '../aggregator/runtime.ts';
+import { LIVE_PROTOCOL, offersLiveProtocol } from '../live/ws-protocol.ts';
 import { sseSubscriber } from '../aggregator/sse.ts';
 import { upstashStore, type WorkerEnv, workerConfig } from './env.ts';
 import { attachSubscriber, hibernatableConnection, openConnections } from './live-socket.ts';
@@ -94,17 +95,23 @@ export class ClusterAggregatorObject extends DurableObject<WorkerEnv> {
 
   override async fetch(request: Request): Promise<Response> {
     const { pathname } = new URL(request.url);
-    if (pathname === FEED_PATHS.webSocket) return this.acceptFeedSocket();
+    if (pathname === FEED_PATHS.webSocket) return this.acceptFeedSocket(request);
     if (pathname === FEED_PATHS.events) return this.openEventStream(request);
     return new Response(`no aggregator route for ${pathname}`, { status: 404 });
   }
 
-  private acceptFeedSocket(): Response {
+  private acceptFeedSocket(request: Request): Response {
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     // Accepted through the state, not server.accept(), so the object may hibernate while sockets idle.
     this.ctx.acceptWebSocket(server);
     this.aggregator.onConnect(attachSubscriber(server, crypto.randomUUID()));
-    return new Response(null, { status: 101, webSocket: client });
+    // A browser that offered subprotocols (the token travels in one) closes a socket that names none.
+    const headers: Record<string, string> = offersLiveProtocol(
+      request.headers.get('sec-websocket-protocol') ?? undefined,
+    )
+      ? { 'sec-websocket-protocol': LIVE_PROTOCOL }
+      : {};
+    return new Response(null, { status: 101, webSocket: client, headers });
   }
 
   private openEventStream(request: Request): Response {

@@ -3,6 +3,7 @@ import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { freePort } from '../../../test/support/redis.ts';
+import { liveProtocols } from '../../src/live/ws-protocol.ts';
 import { makeEdge } from '../harness.ts';
 import { ClusterUnderWrangler, INTERVAL_MS as TICK_MS } from './cluster-under-wrangler.ts';
 import { startWranglerDev, type WranglerDev } from './wrangler-dev.ts';
@@ -158,7 +159,8 @@ describe('the Worker under wrangler dev', { timeout: 60_000 }, () => {
 
   it('pushes the live feed from the object over a hibernatable WebSocket, with pause and force-update', async () => {
     const ws = new WebSocket(
-      `${cluster.url.replace('http', 'ws')}/admin/ws?access_token=${cluster.adminToken}`,
+      `${cluster.url.replace('http', 'ws')}/admin/ws`,
+      liveProtocols(cluster.adminToken),
     );
     const frames: { type: string; forced?: boolean; paused?: boolean }[] = [];
     ws.on('message', (data) => frames.push(JSON.parse(String(data))));

@@ -5,7 +5,7 @@ import { formatAge, formatClock, formatMs } from './format.ts';
 const TRANSPORT_LABEL = {
   websocket: 'WebSocket',
   sse: 'Server-Sent Events',
-  polling: 'polling GET /metrics',
+  polling: 'polling GET /admin/live/update',
 } as const;
 
 /** How long without an update before the page says its data is stale. */

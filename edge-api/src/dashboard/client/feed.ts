@@ -1,6 +1,7 @@
+import { liveProtocols } from '../../live/ws-protocol.ts';
 import { type AdminApi, ApiError } from './api.ts';
 import { Backoff } from './backoff.ts';
-import { ClusterView, FeedMessage, type FeedUpdate } from './schemas.ts';
+import { FeedMessage, type FeedUpdate, PolledUpdate } from './schemas.ts';
 import { SseParser } from './sse-parser.ts';
 import type { TokenStore } from './token.ts';
 
@@ -9,6 +10,11 @@ const LADDER: Transport[] = ['websocket', 'sse', 'polling'];
 
 /** A transport that fails this many times without ever delivering an update gives way to the next. */
 const FAILURES_BEFORE_FALLBACK = 2;
+/**
+ * On a lower rung, how soon the feed tries the rung above again (alongside, without dropping the
+ * one that works): doubling after each failed try, so a restarted edge gets its WebSocket back.
+ */
+export const PROBE_DELAY = { firstMs: 2000, maxMs: 60_000 } as const;
 
 export interface FeedDiagnostics {
   transport: Transport;
@@ -24,12 +30,13 @@ export interface FeedDiagnostics {
   updates: number;
   reconnects: number;
   nextRetryInMs: number | null;
+  /** The rung above being tried, or due to be tried; null on the top rung. */
+  probing: Transport | null;
   lastError: string | null;
 }
 
 export interface FeedListener {
-  /** `polled`: the update came from GET /metrics, which carries no health status. */
-  update(update: FeedUpdate, polled: boolean): void;
+  update(update: FeedUpdate): void;
   diagnostics(diagnostics: FeedDiagnostics): void;
 }
 
@@ -39,17 +46,34 @@ interface Channel {
   close(): void;
 }
 
+/** What a channel reports: it opened, a frame arrived, it failed (and is closed). */
+interface ChannelEvents {
+  opened(): void;
+  frame(message: FeedMessage): void;
+  failed(reason: string): void;
+}
+
+/** One channel on one transport: the feed's own, or a probe of the rung above it. */
+interface Attempt {
+  transport: Transport;
+  channel: Channel | null;
+}
+
 /**
- * The live feed: WebSocket first, then SSE (read through fetch so the token travels as a header),
- * then polling GET /metrics. Reconnects with jittered exponential backoff; pause, resume and
- * force-update go to the server when the transport can carry them.
+ * The live feed: WebSocket first (the token in its subprotocol offer, never in the URL), then SSE
+ * (read through fetch so the token travels as a header), then polling GET /admin/live/update (the
+ * same admin update the other two push). Steps down after repeated failures, reconnects with
+ * jittered exponential backoff, and from a lower rung probes upward with backoff until it is back
+ * on WebSocket. Pause, resume and force-update go to the server when the transport can carry them.
  */
 export class LiveFeed {
-  private transport: Transport = 'websocket';
-  private channel: Channel | null = null;
+  private main: Attempt | null = null;
+  private probe: Attempt | null = null;
   private readonly backoff = new Backoff(1000, 30_000);
+  private readonly probeBackoff: Backoff;
   private failuresWithoutUpdate = 0;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private probeTimer: ReturnType<typeof setTimeout> | null = null;
   private forceSentAt: number | null = null;
   private stopped = false;
   private readonly state: FeedDiagnostics = {
@@ -63,6 +87,7 @@ export class LiveFeed {
     updates: 0,
     reconnects: 0,
     nextRetryInMs: null,
+    probing: null,
     lastError: null,
   };
 
@@ -74,7 +99,10 @@ export class LiveFeed {
       websocket: typeof WebSocket === 'function',
       sse: typeof ReadableStream === 'function',
     },
-  ) {}
+    probeDelay: { firstMs: number; maxMs: number } = PROBE_DELAY,
+  ) {
+    this.probeBackoff = new Backoff(probeDelay.firstMs, probeDelay.maxMs);
+  }
 
   get diagnostics(): FeedDiagnostics {
     return { ...this.state };
@@ -82,70 +110,145 @@ export class LiveFeed {
 
   start(): void {
     this.stopped = false;
-    this.transport = LADDER.find((t) => t === 'polling' || this.supported[t]) ?? 'polling';
-    void this.open();
+    this.state.transport = this.below(-1);
+    void this.openMain();
   }
 
   stop(): void {
     this.stopped = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.channel?.close();
-    this.channel = null;
+    this.cancelProbe();
+    this.main?.channel?.close();
+    this.main = null;
   }
 
   pause(): void {
     this.state.paused = true;
-    this.channel?.send({ type: 'pause' });
+    this.main?.channel?.send({ type: 'pause' });
     this.emit();
   }
 
   resume(): void {
     this.state.paused = false;
-    this.channel?.send({ type: 'resume' });
+    this.main?.channel?.send({ type: 'resume' });
     this.emit();
   }
 
   forceUpdate(): void {
     this.forceSentAt = performance.now();
-    if (!this.channel?.send({ type: 'force-update' })) void this.pollOnce(true);
+    if (!this.main?.channel?.send({ type: 'force-update' })) void this.pollOnce(true);
   }
 
-  private async open(): Promise<void> {
+  /** The first supported transport after rung `rung` of the ladder (polling always is). */
+  private below(rung: number): Transport {
+    return LADDER.slice(rung + 1).find((t) => t === 'polling' || this.supported[t]) ?? 'polling';
+  }
+
+  /** The first supported transport above the current one; null on the top supported rung. */
+  private above(): Transport | null {
+    const rung = LADDER.indexOf(this.state.transport);
+    return LADDER.slice(0, rung).find((t) => t === 'polling' || this.supported[t]) ?? null;
+  }
+
+  private async openMain(): Promise<void> {
     if (this.stopped) return;
-    this.state.transport = this.transport;
+    const attempt: Attempt = { transport: this.state.transport, channel: null };
+    this.main = attempt;
     this.emit();
+    const channel = await this.openChannel(attempt.transport, {
+      opened: () => {
+        if (this.main === attempt) this.opened();
+      },
+      frame: (message) => {
+        if (this.main === attempt) this.handle(message);
+      },
+      failed: (reason) => {
+        if (this.main === attempt) this.failed(reason);
+      },
+    });
+    if (this.main === attempt) attempt.channel = channel;
+    else channel?.close();
+  }
+
+  /** Tries the rung above alongside the working channel; its first frame makes it the feed's own. */
+  private async openProbe(transport: Transport): Promise<void> {
+    this.probeTimer = null;
+    if (this.stopped) return;
+    const attempt: Attempt = { transport, channel: null };
+    this.probe = attempt;
+    const channel = await this.openChannel(transport, {
+      opened: () => {},
+      frame: (message) => {
+        if (this.probe !== attempt) return;
+        this.promote(attempt);
+        this.handle(message);
+      },
+      failed: (reason) => {
+        if (this.probe !== attempt) return;
+        this.probe = null;
+        this.state.lastError = `${transport} still unavailable: ${reason}`;
+        this.scheduleProbe();
+      },
+    });
+    if (this.probe === attempt || this.main === attempt) attempt.channel = channel;
+    else channel?.close();
+  }
+
+  private promote(attempt: Attempt): void {
+    this.probe = null;
+    this.main?.channel?.close();
+    this.main = attempt;
+    this.state.transport = attempt.transport;
+    this.probeBackoff.reset();
+    this.state.probing = null;
+    if (this.state.paused) attempt.channel?.send({ type: 'pause' });
+    this.opened();
+  }
+
+  private scheduleProbe(): void {
+    const target = this.above();
+    this.state.probing = target;
+    if (!target || this.probe || this.probeTimer || this.stopped) return;
+    this.probeTimer = setTimeout(() => void this.openProbe(target), this.probeBackoff.next());
+  }
+
+  private cancelProbe(): void {
+    if (this.probeTimer) clearTimeout(this.probeTimer);
+    this.probeTimer = null;
+    this.probe?.channel?.close();
+    this.probe = null;
+    this.state.probing = null;
+  }
+
+  private async openChannel(transport: Transport, events: ChannelEvents): Promise<Channel | null> {
     try {
+      if (transport === 'polling') return this.openPolling(events);
       const token = await this.tokens.get();
-      this.channel =
-        this.transport === 'websocket'
-          ? this.openWebSocket(token)
-          : this.transport === 'sse'
-            ? this.openSse(token)
-            : this.openPolling();
+      return transport === 'websocket' ? this.openWebSocket(token, events) : this.openSse(token, events);
     } catch (error) {
-      this.failed(error instanceof Error ? error.message : String(error));
+      events.failed(error instanceof Error ? error.message : String(error));
+      return null;
     }
   }
 
-  private openWebSocket(token: string): Channel {
+  private openWebSocket(token: string, events: ChannelEvents): Channel {
     const url = new URL(`${this.api.base}/admin/ws`, location.href);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-    url.searchParams.set('access_token', token);
-    const socket = new WebSocket(url);
+    const socket = new WebSocket(url, liveProtocols(token));
     let opened = false;
     let closedByUs = false;
     socket.addEventListener('open', () => {
       opened = true;
-      this.opened();
+      events.opened();
       socket.send(JSON.stringify({ type: 'subscribe' }));
       if (this.state.paused) socket.send(JSON.stringify({ type: 'pause' }));
     });
     socket.addEventListener('message', (event) => {
-      if (typeof event.data === 'string') this.receive(event.data);
+      if (typeof event.data === 'string') this.parse(event.data, events);
     });
     socket.addEventListener('close', (event) => {
       if (closedByUs) return;
-      this.failed(
+      events.failed(
         opened
           ? `WebSocket closed (${event.code}${event.reason ? ` ${event.reason}` : ''})`
           : 'WebSocket refused',
@@ -164,7 +267,7 @@ export class LiveFeed {
     };
   }
 
-  private openSse(token: string): Channel {
+  private openSse(token: string, events: ChannelEvents): Channel {
     const abort = new AbortController();
     const run = async () => {
       const response = await fetch(`${this.api.base}/admin/events`, {
@@ -177,29 +280,40 @@ export class LiveFeed {
         throw new Error(`SSE refused: HTTP ${response.status}`);
       }
       if (!response.ok || !response.body) throw new Error(`SSE answered HTTP ${response.status}`);
-      this.opened();
+      events.opened();
       const parser = new SseParser();
       const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
       for (;;) {
         const { value, done } = await reader.read();
         if (done) throw new Error('SSE stream ended');
-        for (const event of parser.push(value)) this.receive(event.data);
+        for (const event of parser.push(value)) this.parse(event.data, events);
       }
     };
     run().catch((error: unknown) => {
-      if (!abort.signal.aborted) this.failed(error instanceof Error ? error.message : String(error));
+      if (!abort.signal.aborted) events.failed(error instanceof Error ? error.message : String(error));
     });
     return { send: () => false, close: () => abort.abort() };
   }
 
-  private openPolling(): Channel {
+  private openPolling(events: ChannelEvents): Channel {
     let timer: ReturnType<typeof setTimeout> | null = null;
     let closed = false;
+    let opened = false;
     const loop = async () => {
       if (closed) return;
-      const ok = await this.pollOnce(false);
-      if (closed) return;
-      if (ok) timer = setTimeout(loop, this.state.intervalMs);
+      if (!this.state.paused) {
+        try {
+          const update = await this.fetchUpdate(false);
+          if (closed) return;
+          if (!opened) events.opened();
+          opened = true;
+          events.frame(update);
+        } catch (error) {
+          if (!closed) events.failed(error instanceof ApiError ? error.message : String(error));
+          return;
+        }
+      }
+      if (!closed) timer = setTimeout(loop, this.state.intervalMs);
     };
     void loop();
     return {
@@ -211,30 +325,18 @@ export class LiveFeed {
     };
   }
 
-  /** One GET /metrics turned into a feed update; while paused only forced polls are applied. */
-  private async pollOnce(forced: boolean): Promise<boolean> {
-    if (this.state.paused && !forced) return true;
+  /** The admin update polling reads: the same message the WebSocket and SSE feeds push. */
+  private fetchUpdate(forced: boolean): Promise<FeedUpdate> {
+    return this.api.get(`/admin/live/update${forced ? '?fresh=1' : ''}`, PolledUpdate);
+  }
+
+  /** A forced update over a transport that cannot ask for one (SSE, polling). */
+  private async pollOnce(forced: boolean): Promise<void> {
     try {
-      const view = await this.api.get('/metrics', ClusterView);
-      if (this.transport === 'polling') this.opened();
-      this.deliver(
-        {
-          type: 'update',
-          at: view.generatedAt,
-          forced,
-          status: 'pass',
-          reason: null,
-          view,
-          error: null,
-          alerts: [],
-        },
-        true,
-      );
-      return true;
+      this.deliver(await this.fetchUpdate(forced));
     } catch (error) {
-      if (this.transport === 'polling')
-        this.failed(error instanceof ApiError ? error.message : String(error));
-      return false;
+      this.state.lastError = error instanceof ApiError ? error.message : String(error);
+      this.emit();
     }
   }
 
@@ -244,7 +346,7 @@ export class LiveFeed {
     this.emit();
   }
 
-  private receive(raw: string): void {
+  private parse(raw: string, events: ChannelEvents): void {
     let json: unknown;
     try {
       json = JSON.parse(raw);
@@ -259,7 +361,10 @@ export class LiveFeed {
       this.emit();
       return;
     }
-    const message = parsed.data;
+    events.frame(parsed.data);
+  }
+
+  private handle(message: FeedMessage): void {
     switch (message.type) {
       case 'hello':
         this.state.intervalMs = message.intervalMs;
@@ -272,13 +377,13 @@ export class LiveFeed {
         this.state.lastError = message.message;
         break;
       case 'update':
-        this.deliver(message, false);
+        this.deliver(message);
         return;
     }
     this.emit();
   }
 
-  private deliver(update: FeedUpdate, polled: boolean): void {
+  private deliver(update: FeedUpdate): void {
     if (this.state.paused && !update.forced) return;
     const now = Date.now();
     this.failuresWithoutUpdate = 0;
@@ -292,21 +397,24 @@ export class LiveFeed {
       this.forceSentAt = null;
     }
     this.state.lastError = update.error;
-    this.listener.update(update, polled);
+    // A working lower rung: try the one above it, with backoff, until the feed is back on top.
+    this.scheduleProbe();
+    this.listener.update(update);
     this.emit();
   }
 
   private failed(reason: string): void {
     if (this.stopped) return;
-    this.channel?.close();
-    this.channel = null;
+    this.main?.channel?.close();
+    this.main = null;
+    this.cancelProbe();
     this.state.lastError = reason;
     this.state.connection = 'reconnecting';
     this.state.reconnects++;
     this.failuresWithoutUpdate++;
-    const rung = LADDER.indexOf(this.transport);
+    const rung = LADDER.indexOf(this.state.transport);
     if (this.failuresWithoutUpdate >= FAILURES_BEFORE_FALLBACK && rung < LADDER.length - 1) {
-      this.transport = LADDER.slice(rung + 1).find((t) => t === 'polling' || this.supported[t]) ?? 'polling';
+      this.state.transport = this.below(rung);
       this.failuresWithoutUpdate = 0;
       this.backoff.reset();
     }
@@ -314,7 +422,7 @@ export class LiveFeed {
     this.state.nextRetryInMs = delay;
     this.emit();
     if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(() => void this.open(), delay);
+    this.retryTimer = setTimeout(() => void this.openMain(), delay);
   }
 
   private emit(): void {

@@ -11,7 +11,7 @@ import { byId, setText } from './dom.ts';
 import { LiveFeed } from './feed.ts';
 import { renderNodes } from './nodes-table.ts';
 import { RoomsPanel } from './rooms-panel.ts';
-import { HealthReport, HistoryResponse } from './schemas.ts';
+import { HistoryResponse } from './schemas.ts';
 import {
   appendPoint,
   emptyFrame,
@@ -78,24 +78,6 @@ function drawCharts(): void {
   charts.render(frame, { fromMs: now - rangeMinutes * 60_000, toMs: now });
 }
 
-/** Polling reads GET /metrics, which has no verdict: the status card then asks /health, as a load balancer would. */
-async function refreshHealth(): Promise<void> {
-  try {
-    const response = await fetch(`${base}/health`, {
-      headers: { accept: 'application/health+json' },
-      cache: 'no-store',
-    });
-    const report = HealthReport.parse(await response.json());
-    renderStatus(document, report.status, report.output ?? 'All checks pass.');
-  } catch (error) {
-    renderStatus(
-      document,
-      'unknown',
-      `GET /health did not answer: ${error instanceof Error ? error.message : String(error)}`,
-    );
-  }
-}
-
 function onView(view: ClusterView): void {
   intervalMs = view.intervalMs;
   setText(byId('cluster-name'), view.cluster);
@@ -116,12 +98,11 @@ function onView(view: ClusterView): void {
 }
 
 const feed = new LiveFeed(api, tokens, {
-  update(update, polled) {
+  update(update) {
     updates++;
     if (update.view) onView(update.view);
-    if (polled) void refreshHealth();
-    else renderStatus(document, update.status, update.reason ?? update.error ?? 'All checks pass.');
-    if (!polled) alerts.showActive(update.alerts, Date.now());
+    renderStatus(document, update.status, update.reason ?? update.error ?? 'All checks pass.');
+    alerts.showActive(update.alerts, Date.now());
     void connections.refresh();
     void rooms.refresh();
     if (updates % AUDIT_EVERY_UPDATES === 0) void audit.refresh();
