@@ -59,5 +59,9 @@ export function describeCommand(command: Command): string {
       return 'set rate limits';
     case 'disconnect-all':
       return 'disconnect all';
+    case 'tap-start':
+      return `tap ${command.tap.filter.event ?? 'every event'} for ${Math.round((command.tap.endsAt - command.tap.startedAt) / 1000)} s`;
+    case 'tap-stop':
+      return `stop tap ${command.tapId}`;
   }
 }

@@ -11,6 +11,7 @@ import { byId, setText } from './dom.ts';
 import { LiveFeed } from './feed.ts';
 import { renderNodes } from './nodes-table.ts';
 import { RoomsPanel } from './rooms-panel.ts';
+import { TapPanel } from './tap-panel.ts';
 import { HistoryResponse } from './schemas.ts';
 import {
   appendPoint,
@@ -46,6 +47,7 @@ const charts = new TrendCharts(byId('charts'));
 const rooms = new RoomsPanel(api, showError);
 const alerts = new AlertsPanel(api, showError);
 const audit = new AuditPanel(api, showError);
+new TapPanel(api, tokens, showError);
 let intervalMs = 5000;
 const connections = new ConnectionsPanel(
   api,
