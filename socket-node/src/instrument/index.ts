@@ -8,6 +8,7 @@ export {
   type RateLimits,
   type Readiness,
   type SocketIdentityInput,
+  type TapOptions,
 } from './instrumentation.ts';
 export { OVERFLOW_LABEL } from './labels.ts';
 export { consoleLogger, type InstrumentLogger, silentLogger } from './log.ts';
