@@ -16,7 +16,7 @@ import { validate } from '../problem/request.ts';
  */
 export const TAP_STREAM = {
   pollMs: 400,
-  pollsPerStream: 40,
+  pollsPerStream: 36,
   /** Entries per poll; a tap at 1000 events/s on a few nodes stays within a poll's page. */
   pageSize: 1000,
   /** After its end, a tap's stream waits this long for the nodes' last sends before it says `end`. */
