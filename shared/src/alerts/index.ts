@@ -46,5 +46,6 @@ export {
   type SloObjective,
   type SloReport,
   sloAlertMetrics,
+  sloMetricFamilies,
   sloReport,
 } from './slo.ts';

@@ -82,7 +82,7 @@ export const SilenceRequest = z
     error: 'give a ruleId or at least one matcher',
     path: ['matchers'],
   });
-export type SilenceRequest = z.input<typeof SilenceRequest>;
+export type SilenceRequest = z.output<typeof SilenceRequest>;
 
 /** A silence that cannot be created or expired as asked: the route answers 409 or 404 with the reason. */
 export class SilenceRefused extends Error {
@@ -126,7 +126,7 @@ export function silencedBy(
 /** Adds a silence from a request; refuses past the open-silence bound; drops what retention lets go. */
 export function addSilence(
   silences: readonly Silence[],
-  request: z.output<typeof SilenceRequest>,
+  request: SilenceRequest,
   author: string,
   id: string,
   now: number,

@@ -1,3 +1,5 @@
+import type { MetricFamily } from '../exposition/families.ts';
+
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
 const DAY_MS = 24 * HOUR_MS;
@@ -182,7 +184,7 @@ export const SLO_DEFINITION =
 export function sloReport(series: AvailabilitySeries, objective: SloObjective, now: number): SloReport {
   const { good, bad } = series.counts(objective.windowMs, now);
   const total = good + bad;
-  const allowed = (1 - objective.target) * total;
+  const allowed = errorBudget(objective) * total;
   const burnRates = Object.fromEntries(
     Object.entries(BURN_RATE_WINDOWS).map(([window, ms]) => [
       window,
@@ -204,7 +206,12 @@ export function sloReport(series: AvailabilitySeries, objective: SloObjective, n
 /** How fast the window spends the budget: 1 spends exactly all of it over the SLO window. */
 export function burnRate(counts: Counts, objective: SloObjective): number | null {
   const total = counts.good + counts.bad;
-  return total === 0 ? null : counts.bad / total / (1 - objective.target);
+  return total === 0 ? null : counts.bad / total / errorBudget(objective);
+}
+
+/** 1 − target without float noise (1 − 0.999 is 0.0010000000000000009): targets have at most 5 decimals. */
+function errorBudget(objective: SloObjective): number {
+  return Math.round((1 - objective.target) * 1e9) / 1e9;
 }
 
 /** The burn rates as alert metrics (`slo.burn_rate.5m` …) for the engine. */
@@ -215,4 +222,56 @@ export function sloAlertMetrics(report: SloReport): Record<string, number | null
       rate,
     ]),
   );
+}
+
+/** The SLO as Prometheus gauges on the edge's /metrics. */
+export function sloMetricFamilies(report: SloReport): MetricFamily[] {
+  const one = (value: number | null) => (value === null ? [] : [{ labels: {}, value }]);
+  return [
+    {
+      name: 'telltale_slo_objective_ratio',
+      type: 'gauge',
+      unit: 'ratio',
+      help: 'Availability objective (SLO_TARGET): the fraction of aggregator ticks that must not be fail.',
+      samples: one(report.target),
+    },
+    {
+      name: 'telltale_slo_window_seconds',
+      type: 'gauge',
+      unit: 'seconds',
+      help: 'Over how long the SLO is counted (SLO_WINDOW).',
+      samples: one(report.windowMs / 1000),
+    },
+    {
+      name: 'telltale_slo_window_ticks',
+      type: 'gauge',
+      help: 'Aggregator ticks counted in the SLO window, good (health pass or warn) and bad (fail), maintenance windows left out.',
+      samples: [
+        { labels: { result: 'good' }, value: report.good },
+        { labels: { result: 'bad' }, value: report.bad },
+      ],
+    },
+    {
+      name: 'telltale_slo_availability_ratio',
+      type: 'gauge',
+      unit: 'ratio',
+      help: 'Good ticks over all ticks in the SLO window.',
+      samples: one(report.availability),
+    },
+    {
+      name: 'telltale_slo_error_budget_remaining_ratio',
+      type: 'gauge',
+      unit: 'ratio',
+      help: 'Error budget left in the SLO window: 1 untouched, 0 spent, below 0 overspent.',
+      samples: one(report.errorBudgetRemaining),
+    },
+    {
+      name: 'telltale_slo_burn_rate',
+      type: 'gauge',
+      help: 'Error ratio over the window divided by the budget (1 - SLO_TARGET): 1 spends the budget in exactly SLO_WINDOW.',
+      samples: Object.entries(report.burnRates).flatMap(([window, rate]) =>
+        rate === null ? [] : [{ labels: { window }, value: rate }],
+      ),
+    },
+  ];
 }

@@ -3,6 +3,9 @@ import { badge, byId, fillTable, h, replaceChildren } from './dom.ts';
 import { formatAge, formatDateTime } from './format.ts';
 import type { AlertStateRow } from './schemas.ts';
 
+/** An alert as the live feed carries it (no silence) or as /admin/alerts reports it (with one). */
+type ActiveAlert = Omit<AlertStateRow, 'silencedBy'> & { silencedBy?: string | null };
+
 const SEVERITY_TONE = { info: 'info', warning: 'warn', critical: 'fail', emergency: 'fail' } as const;
 const PHASE_TONE = { inactive: 'muted', pending: 'warn', firing: 'fail', resolved: 'pass' } as const;
 
@@ -17,7 +20,7 @@ export class AlertsPanel {
     private readonly onError: (message: string) => void,
   ) {}
 
-  showActive(alerts: AlertStateRow[], now: number): void {
+  showActive(alerts: ActiveAlert[], now: number): void {
     const open = alerts.filter((alert) => alert.phase === 'firing' || alert.phase === 'pending');
     if (open.length === 0) {
       replaceChildren(
