@@ -36,6 +36,8 @@ export interface TapRecorderOptions {
   now?: () => number;
 }
 
+const NO_ROOMS: ReadonlySet<string> = new Set();
+
 interface ActiveTap {
   spec: TapSpec;
   matches: (subject: TapSubject) => boolean;
@@ -59,6 +61,17 @@ export class TapRecorder {
   /** True while any tap runs: the only thing an event pays for when none does. */
   active = false;
   private readonly taps = new Map<string, ActiveTap>();
+  /** The taps as an array, and whether one filters by room: what `record` reads per event. */
+  private running: ActiveTap[] = [];
+  private byRoom = false;
+  /** One subject object, filled in per event: the hot path allocates nothing before a tap admits. */
+  private readonly subject: { -readonly [K in keyof TapSubject]: TapSubject[K] } = {
+    namespace: '',
+    event: '',
+    socketId: '',
+    userId: null,
+    rooms: NO_ROOMS,
+  };
   private readonly payloads: PayloadPolicy | null;
   private readonly now: () => number;
   private sendTimer: ReturnType<typeof setInterval> | null = null;
@@ -100,7 +113,7 @@ export class TapRecorder {
     };
     tap.endTimer.unref?.();
     this.taps.set(spec.id, tap);
-    this.active = true;
+    this.changed();
     if (!this.sendTimer) {
       this.sendTimer = setInterval(() => void this.send(), TAP_LIMITS.sendEveryMs);
       this.sendTimer.unref?.();
@@ -123,15 +136,14 @@ export class TapRecorder {
   record(direction: 'in' | 'out', socket: Socket, userId: string | null, args: readonly unknown[]): void {
     const name = args[0];
     if (typeof name !== 'string') return;
-    const subject: TapSubject = {
-      namespace: socket.nsp.name,
-      event: name,
-      socketId: socket.id,
-      userId,
-      rooms: socket.rooms,
-    };
+    const subject = this.subject;
+    subject.namespace = socket.nsp.name;
+    subject.event = name;
+    subject.socketId = socket.id;
+    subject.userId = userId;
+    subject.rooms = this.byRoom ? socket.rooms : NO_ROOMS;
     const now = this.now();
-    for (const tap of this.taps.values()) {
+    for (const tap of this.running) {
       if (!tap.matches(subject) || !tap.gate.admit(now)) continue;
       if (tap.buffered >= tap.spec.maxEventsPerSecond) {
         tap.overflow++;
@@ -170,13 +182,19 @@ export class TapRecorder {
     return entry;
   }
 
+  private changed(): void {
+    this.running = [...this.taps.values()];
+    this.byRoom = this.running.some((tap) => tap.spec.filter.room !== undefined);
+    this.active = this.running.length > 0;
+  }
+
   /** Stops a tap now; its last entries and an `ended` notice go out with the next send. */
   private end(tapId: string, reason: 'duration' | 'stopped' | 'shutdown' | null): boolean {
     const tap = this.taps.get(tapId);
     if (!tap) return false;
     clearTimeout(tap.endTimer);
     this.taps.delete(tapId);
-    this.active = this.taps.size > 0;
+    this.changed();
     if (reason) {
       const last = this.drain(tap);
       last.push({ kind: 'ended', at: this.now(), node: this.options.nodeId, reason });
