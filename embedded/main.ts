@@ -12,7 +12,7 @@ import { SignJWT } from 'jose';
 const randomSecret = () => Buffer.from(crypto.getRandomValues(new Uint8Array(24))).toString('base64url');
 
 const config = edgeConfigOrExit(process.env);
-if (config.REDIS_URL) {
+if (config.REDIS_URL || config.REDIS_CLUSTER_NODES) {
   await runEdge(config, await createNodeStore(config));
 } else {
   const adminToken = config.ADMIN_TOKEN ?? randomSecret();

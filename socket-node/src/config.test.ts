@@ -35,6 +35,25 @@ describe('settingsFromEnv', () => {
     });
   });
 
+  it('reads REDIS_CLUSTER_NODES as the seeds of a Redis Cluster, refusing it beside REDIS_URL', () => {
+    expect(settingsFromEnv({ REDIS_CLUSTER_NODES: '10.0.0.1:7000,10.0.0.2:7000' })).toMatchObject({
+      redisCluster: {
+        nodes: [
+          { host: '10.0.0.1', port: 7000 },
+          { host: '10.0.0.2', port: 7000 },
+        ],
+        tls: false,
+      },
+    });
+    expect(settingsFromEnv({ REDIS_CLUSTER_NODES: '10.0.0.1:7000' }).redisUrl).toBeUndefined();
+    expect(() =>
+      settingsFromEnv({ REDIS_URL: 'redis://10.0.0.1:6379', REDIS_CLUSTER_NODES: '10.0.0.1:7000' }),
+    ).toThrow('set either REDIS_URL (one Redis) or REDIS_CLUSTER_NODES (a Redis Cluster), not both');
+    expect(() => settingsFromEnv({ REDIS_CLUSTER_NODES: 'localhost' })).toThrow(
+      "REDIS_CLUSTER_NODES entry 1 is not host:port or a redis:// / rediss:// URL with a port: got 'localhost'",
+    );
+  });
+
   it('reads the command signing key and clock-skew allowance, refusing a short key', () => {
     expect(settingsFromEnv({})).toMatchObject({ commandClockSkewMs: 1000 });
     expect(settingsFromEnv({}).commandSigningKey).toBeUndefined();

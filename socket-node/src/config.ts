@@ -1,4 +1,5 @@
 import { ConfigError, parseConfig, SocketNodeConfig } from '@telltale/shared';
+import { RedisClusterConfig, type RedisClusterSettings, redisTargetOf } from '@telltale/shared/store/ioredis';
 import { defaultNodeId } from './instrument/options.ts';
 
 export { defaultNodeId };
@@ -26,6 +27,8 @@ export interface SocketNodeSettings {
   nodeId: string;
   cluster: string;
   redisUrl?: string;
+  /** REDIS_CLUSTER_NODES: a Redis Cluster instead of one Redis (never both). */
+  redisCluster?: RedisClusterSettings;
   flushIntervalMs: number;
   shutdownTimeoutMs: number;
   /** Null: no key configured, so every handshake is refused with a message saying so. */
@@ -40,7 +43,8 @@ export interface SocketNodeSettings {
 
 /** Reads the node's environment variables (README, "Configuration"); throws ConfigError listing every bad value. */
 export function settingsFromEnv(env: Record<string, string | undefined>): SocketNodeSettings {
-  const config = parseConfig(SocketNodeConfig, env);
+  const config = parseConfig(SocketNodeConfig.extend(RedisClusterConfig), env);
+  const redis = redisTargetOf(config);
   if (config.JWT_SECRET && config.JWT_JWKS_URL) {
     throw new ConfigError([
       'set either JWT_SECRET or JWT_JWKS_URL, not both: the token algorithm is pinned to one',
@@ -55,7 +59,8 @@ export function settingsFromEnv(env: Record<string, string | undefined>): Socket
     port: config.PORT,
     nodeId: config.NODE_ID ?? defaultNodeId(),
     cluster: config.CLUSTER_ID,
-    ...(config.REDIS_URL ? { redisUrl: config.REDIS_URL } : {}),
+    ...(redis.kind === 'server' ? { redisUrl: redis.url } : {}),
+    ...(redis.kind === 'cluster' ? { redisCluster: redis.cluster } : {}),
     flushIntervalMs: config.FLUSH_INTERVAL_MS,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     jwt,

@@ -1,11 +1,15 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createAdapter } from '@socket.io/redis-adapter';
+import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 import type { TelltaleStore, Unsubscribe } from '@telltale/shared';
-import { createIoredisStore } from '@telltale/shared/store/ioredis';
+import {
+  createIoredisCluster,
+  createIoredisStore,
+  type RedisClusterSettings,
+} from '@telltale/shared/store/ioredis';
 import { createMemoryStore } from '@telltale/shared/store/memory';
-import { Redis } from 'ioredis';
+import { type Cluster, Redis } from 'ioredis';
 import { Server } from 'socket.io';
 import { mountAdmin } from './chat/admin.ts';
 import { authMiddleware, createTokenVerifier, NAMESPACE_ROLES, principalOf } from './chat/auth.ts';
@@ -52,7 +56,12 @@ export async function startSocketNode(
   deps: SocketNodeDeps = {},
 ): Promise<SocketNode> {
   const log = deps.log ?? consoleLogger;
-  const redis = settings.redisUrl ? connectRedis(settings.redisUrl, log, settings.flushIntervalMs) : null;
+  const redisTarget: RedisTarget | null = settings.redisCluster
+    ? { kind: 'cluster', cluster: settings.redisCluster }
+    : settings.redisUrl
+      ? { kind: 'server', url: settings.redisUrl }
+      : null;
+  const redis = redisTarget ? connectRedis(redisTarget, log, settings.flushIntervalMs) : null;
   const store =
     deps.store ??
     (redis ? createIoredisStore(redis.store) : createMemoryStore({ onError: (e) => log.error(String(e)) }));
@@ -68,7 +77,7 @@ export async function startSocketNode(
     }
   });
   const io = new Server<NodeClientEvents, NodeServerEvents>(http, { cors: { origin: true } });
-  if (redis) io.adapter(createAdapter(redis.pub, redis.sub));
+  if (redis) io.adapter(redis.adapter());
 
   instrumentation = instrument(io, {
     store,
@@ -190,12 +199,17 @@ export async function startSocketNode(
   };
 }
 
+/** One Redis (REDIS_URL) or a Redis Cluster (REDIS_CLUSTER_NODES). */
+type RedisTarget = { kind: 'server'; url: string } | { kind: 'cluster'; cluster: RedisClusterSettings };
+
 interface RedisConnections {
-  /** The store's connection (it duplicates one for its subscriptions). */
-  store: Redis;
-  /** The adapter's publisher and subscriber. */
-  pub: Redis;
-  sub: Redis;
+  /** The store's connection (on one Redis it duplicates one for its subscriptions). */
+  store: Redis | Cluster;
+  /**
+   * The Socket.IO adapter over its own publisher and subscriber: classic pub/sub on one Redis, the
+   * sharded adapter (SPUBLISH / SSUBSCRIBE, channels spread over the shards) on a Cluster.
+   */
+  adapter(): ReturnType<typeof createAdapter> | ReturnType<typeof createShardedAdapter>;
   /** Resolves once the store's connection is up, or after a bounded wait when Redis is down. */
   ready: Promise<void>;
   onReconnect(listener: () => void): void;
@@ -207,14 +221,17 @@ interface RedisConnections {
  * queueing for ever, so a flush during an outage fails fast and is retried; an error listener on
  * every connection keeps an outage from becoming an unhandled 'error' event.
  */
-function connectRedis(url: string, log: InstrumentLogger, flushIntervalMs: number): RedisConnections {
+function connectRedis(target: RedisTarget, log: InstrumentLogger, flushIntervalMs: number): RedisConnections {
   // Reconnect attempts back off, but never wait longer than one flush interval: flushing must
   // resume within an interval of Redis returning (ioredis' default grows to 2 s).
   const retryStrategy = (attempt: number) => Math.min(50 * 2 ** attempt, flushIntervalMs, 2000);
-  const options = { maxRetriesPerRequest: 1, connectionName: 'telltale-node', retryStrategy };
-  const store = new Redis(url, options);
-  const pub = new Redis(url, options);
-  const sub = new Redis(url, { connectionName: 'telltale-node-adapter', retryStrategy });
+  const connect = (options: { connectionName: string; maxRetriesPerRequest?: number }): Redis | Cluster =>
+    target.kind === 'server'
+      ? new Redis(target.url, { ...options, retryStrategy })
+      : createIoredisCluster(target.cluster, { clusterRetryStrategy: retryStrategy, redisOptions: options });
+  const store = connect({ connectionName: 'telltale-node', maxRetriesPerRequest: 1 });
+  const pub = connect({ connectionName: 'telltale-node', maxRetriesPerRequest: 1 });
+  const sub = connect({ connectionName: 'telltale-node-adapter' });
   let down = false;
   const onError = (error: Error) => {
     if (down) return;
@@ -229,6 +246,12 @@ function connectRedis(url: string, log: InstrumentLogger, flushIntervalMs: numbe
     sent.catch(onError);
     return sent;
   }) as Redis['publish'];
+  const spublish = pub.spublish.bind(pub);
+  pub.spublish = ((channel: string, message: string) => {
+    const sent = spublish(channel, message);
+    sent.catch(onError);
+    return sent;
+  }) as Redis['spublish'];
 
   const reconnectListeners: (() => void)[] = [];
   let seenReady = false;
@@ -242,9 +265,7 @@ function connectRedis(url: string, log: InstrumentLogger, flushIntervalMs: numbe
   });
   const ready = new Promise<void>((resolve) => {
     const timer = setTimeout(() => {
-      log.warn(
-        `Redis at ${redacted(url)} not reachable within ${REDIS_STARTUP_WAIT_MS} ms; starting without it`,
-      );
+      log.warn(`${redacted(target)} not reachable within ${REDIS_STARTUP_WAIT_MS} ms; starting without it`);
       resolve();
     }, REDIS_STARTUP_WAIT_MS);
     timer.unref();
@@ -256,8 +277,11 @@ function connectRedis(url: string, log: InstrumentLogger, flushIntervalMs: numbe
 
   return {
     store,
-    pub,
-    sub,
+    // Static subscriptions: two channels per namespace, not one per room (a user room per user).
+    adapter: () =>
+      target.kind === 'server'
+        ? createAdapter(pub, sub)
+        : createShardedAdapter(pub, sub, { subscriptionMode: 'static' }),
     ready,
     onReconnect: (listener) => reconnectListeners.push(listener),
     async close() {
@@ -274,7 +298,14 @@ function connectRedis(url: string, log: InstrumentLogger, flushIntervalMs: numbe
   };
 }
 
-function redacted(url: string): string {
+/** Where Redis is, for a log line: never a password. */
+function redacted(target: RedisTarget): string {
+  if (target.kind === 'cluster')
+    return `Redis Cluster at ${target.cluster.nodes.map((n) => `${n.host}:${n.port}`).join(',')}`;
+  return `Redis at ${redactedUrl(target.url)}`;
+}
+
+function redactedUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = '***';

@@ -84,6 +84,7 @@ Options:
 
 Configuration comes from the environment (a bad value stops it with one line per problem):
   REDIS_URL            redis:// or rediss:// URL; unset = an in-memory store (one process, for trying it)
+  REDIS_CLUSTER_NODES  Redis Cluster seeds instead: host:port,host:port,… (credentials/TLS as redis[s]:// entries)
   CLUSTER_ID           cluster id, the Redis hash tag (default 'default')
   ADMIN_TOKEN          admin bearer token (>= 16 chars); or JWT_SECRET / JWT_JWKS_URL for admin JWTs
   METRICS_TOKEN        when set, /metrics needs it

@@ -1,4 +1,14 @@
-import { Redis } from 'ioredis';
+import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
+import type { RedisClusterSettings } from '../schema/redis-cluster.ts';
+
+export {
+  RedisClusterConfig,
+  RedisClusterNodes,
+  type RedisClusterSettings,
+  type RedisTarget,
+  redisTargetOf,
+} from '../schema/redis-cluster.ts';
+
 import type { TelltaleStore, Unsubscribe } from './port.ts';
 import {
   createRedisStore,
@@ -16,31 +26,132 @@ export interface IoredisStoreOptions extends RedisStoreOptions {
   onError?: (error: Error) => void;
 }
 
-type MessageHandler = (channel: string, message: string) => void;
+/**
+ * How often a Cluster client re-reads the slot map even without a MOVED: a subscriber that sends
+ * no commands notices a reshard of its slot this soon at the latest.
+ */
+export const CLUSTER_SLOTS_REFRESH_MS = 5000;
 
 /**
- * The store over ioredis 5 (Node socket nodes and the Node edge). Pass a connection you own or a
- * redis:// URL (the store then owns and closes it). Subscriptions use one duplicated connection.
+ * An ioredis `Cluster` for Telltale from REDIS_CLUSTER_NODES' settings: sharded subscribers on
+ * (the store needs them), the seeds' credentials and TLS on every node it discovers. `options`
+ * tunes the cluster; `options.redisOptions` each node connection.
  */
-export function createIoredisStore(redis: Redis | string, options: IoredisStoreOptions = {}): TelltaleStore {
+export function createIoredisCluster(
+  settings: RedisClusterSettings,
+  options: Omit<ClusterOptions, 'shardedSubscribers'> = {},
+): Cluster {
+  const redisOptions: RedisOptions = {
+    ...options.redisOptions,
+    ...(settings.username ? { username: settings.username } : {}),
+    ...(settings.password ? { password: settings.password } : {}),
+    ...(settings.tls ? { tls: { ...options.redisOptions?.tls } } : {}),
+  };
+  return new Cluster(settings.nodes, {
+    slotsRefreshInterval: CLUSTER_SLOTS_REFRESH_MS,
+    ...options,
+    redisOptions,
+    shardedSubscribers: true,
+  });
+}
+
+type MessageHandler = (channel: string, message: string) => void;
+
+/** The transport over ioredis: on a Cluster, sharded pub/sub for the channels the store asks it for. */
+interface IoredisTransport extends RedisTransport {
+  readonly shardedPubSub: boolean;
+  subscribe(
+    channels: string[],
+    onMessage: MessageHandler,
+    options?: { sharded?: boolean },
+  ): Promise<Unsubscribe>;
+}
+
+/** One kind of subscription (classic or sharded) on one connection: channel → handlers. */
+interface Subscriptions {
+  handlers: Map<string, Set<MessageHandler>>;
+  subscribe(channels: string[]): Promise<unknown>;
+  unsubscribe(channels: string[]): Promise<unknown>;
+  /** Removes the message listener this store put on a connection it does not own. */
+  detach(): void;
+}
+
+/**
+ * The store over ioredis 5 (Node socket nodes and the Node edge). Pass a connection you own, a
+ * redis:// URL (the store then owns and closes it), or a Redis Cluster client.
+ *
+ * On a plain Redis, subscriptions use one duplicated connection. On a `Cluster` (which must be
+ * built with `shardedSubscribers: true`), the command and ack channels use sharded pub/sub through
+ * the cluster's own per-shard subscriber connections, so a command's receiver count is exact; after
+ * a reshard they follow the slot once the cluster refreshes its slot map (its next MOVED).
+ */
+export function createIoredisStore(
+  redis: Redis | Cluster | string,
+  options: IoredisStoreOptions = {},
+): TelltaleStore {
   const owned = typeof redis === 'string';
   const client = typeof redis === 'string' ? new Redis(redis) : redis;
   const onError = options.onError ?? (() => {});
   client.on('error', onError);
+  const cluster = client instanceof Cluster ? client : null;
+  if (cluster && cluster.options.shardedSubscribers !== true) {
+    throw new Error(
+      'createIoredisStore: build the Cluster with { shardedSubscribers: true } — Telltale sends each node its commands over sharded pub/sub (SPUBLISH / SSUBSCRIBE)',
+    );
+  }
+
+  const dispatch =
+    (handlers: Map<string, Set<MessageHandler>>) =>
+    (channel: string, message: string): void => {
+      for (const handler of handlers.get(channel) ?? []) handler(channel, message);
+    };
 
   let subscriber: Redis | null = null;
-  const handlers = new Map<string, Set<MessageHandler>>();
+  let classic: Subscriptions | null = null;
+  let shardChannels: Subscriptions | null = null;
 
-  const subscriberConnection = (): Redis => {
-    if (subscriber) return subscriber;
+  const classicSubscriptions = (): Subscriptions => {
+    if (classic) return classic;
+    const handlers = new Map<string, Set<MessageHandler>>();
+    if (cluster) {
+      // The cluster keeps one classic subscriber connection of its own; PUBLISH reaches every shard.
+      const onMessage = dispatch(handlers);
+      cluster.on('message', onMessage);
+      classic = {
+        handlers,
+        subscribe: (channels) => cluster.subscribe(...channels),
+        unsubscribe: (channels) => cluster.unsubscribe(...channels),
+        detach: () => cluster.off('message', onMessage),
+      };
+      return classic;
+    }
     // Queue SUBSCRIBE until the new connection is up, even when the caller disabled the offline queue.
-    const connection = client.duplicate({ enableOfflineQueue: true });
+    const connection = (client as Redis).duplicate({ enableOfflineQueue: true });
     connection.on('error', onError);
-    connection.on('message', (channel: string, message: string) => {
-      for (const handler of handlers.get(channel) ?? []) handler(channel, message);
-    });
+    connection.on('message', dispatch(handlers));
     subscriber = connection;
-    return connection;
+    classic = {
+      handlers,
+      subscribe: (channels) => connection.subscribe(...channels),
+      unsubscribe: (channels) => connection.unsubscribe(...channels),
+      detach: () => {},
+    };
+    return classic;
+  };
+
+  const shardedSubscriptions = (on: Cluster): Subscriptions => {
+    if (shardChannels) return shardChannels;
+    const handlers = new Map<string, Set<MessageHandler>>();
+    const onMessage = dispatch(handlers);
+    on.on('smessage', onMessage);
+    // One channel per call: ioredis routes SSUBSCRIBE by the slot of its channels.
+    shardChannels = {
+      handlers,
+      subscribe: (channels) => Promise.all(channels.map((channel) => on.ssubscribe(channel))),
+      unsubscribe: (channels) => Promise.all(channels.map((channel) => on.sunsubscribe(channel))),
+      detach: () => on.off('smessage', onMessage),
+    };
+    return shardChannels;
   };
 
   const runScript = scriptRunner(
@@ -48,9 +159,10 @@ export function createIoredisStore(redis: Redis | string, options: IoredisStoreO
     (source, keys, args) => client.eval(source, keys.length, ...keys, ...args),
   );
 
-  const transport: RedisTransport = {
+  const transport: IoredisTransport = {
     kind: 'ioredis',
     longLivedSubscriptions: true,
+    shardedPubSub: cluster !== null,
 
     async ping() {
       await client.ping();
@@ -74,15 +186,17 @@ export function createIoredisStore(redis: Redis | string, options: IoredisStoreO
       await client.publish(channel, message);
     },
 
-    async subscribe(channels, onMessage): Promise<Unsubscribe> {
-      const connection = subscriberConnection();
+    async subscribe(channels, onMessage, subscribeOptions): Promise<Unsubscribe> {
+      const subscriptions =
+        cluster && subscribeOptions?.sharded ? shardedSubscriptions(cluster) : classicSubscriptions();
+      const { handlers } = subscriptions;
       const fresh = channels.filter((channel) => !handlers.has(channel));
       for (const channel of channels) {
         const set = handlers.get(channel) ?? new Set();
         set.add(onMessage);
         handlers.set(channel, set);
       }
-      if (fresh.length > 0) await connection.subscribe(...fresh);
+      if (fresh.length > 0) await subscriptions.subscribe(fresh);
       let active = true;
       return async () => {
         if (!active) return;
@@ -96,13 +210,28 @@ export function createIoredisStore(redis: Redis | string, options: IoredisStoreO
             idle.push(channel);
           }
         }
-        if (idle.length > 0) await connection.unsubscribe(...idle);
+        if (idle.length > 0) await subscriptions.unsubscribe(idle);
       };
     },
 
     async close() {
-      handlers.clear();
-      const connections = [subscriber, owned ? client : null].filter((c): c is Redis => c !== null);
+      const subscriptions = [classic, shardChannels].filter((s): s is Subscriptions => s !== null);
+      // A cluster the caller owns stays open: leave only the channels this store subscribed to.
+      if (cluster && !owned) {
+        await Promise.all(
+          subscriptions.map(async (s) => {
+            const channels = [...s.handlers.keys()];
+            if (channels.length > 0) await s.unsubscribe(channels).catch(() => {});
+          }),
+        );
+      }
+      for (const s of subscriptions) {
+        s.handlers.clear();
+        s.detach();
+      }
+      classic = null;
+      shardChannels = null;
+      const connections = [subscriber, owned ? client : null].filter((c): c is Redis | Cluster => c !== null);
       await Promise.all(
         connections.map(async (connection) => {
           try {

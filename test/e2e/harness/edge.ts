@@ -14,6 +14,8 @@ import { GiveUp, waitFor } from './wait.ts';
 export interface EdgeEnv {
   cluster: string;
   redisUrl: string;
+  /** REDIS_CLUSTER_NODES instead of REDIS_URL: the process runs on a Redis Cluster. */
+  redisClusterNodes?: string;
   adminToken: string;
   jwtSecret: string;
   flushIntervalMs: number;
@@ -46,7 +48,9 @@ export class EdgeProcess {
       PORT: String(port),
       HOST: '127.0.0.1',
       CLUSTER_ID: env.cluster,
-      REDIS_URL: env.redisUrl,
+      ...(env.redisClusterNodes
+        ? { REDIS_CLUSTER_NODES: env.redisClusterNodes }
+        : { REDIS_URL: env.redisUrl }),
       ADMIN_TOKEN: env.adminToken,
       JWT_SECRET: env.jwtSecret,
       FLUSH_INTERVAL_MS: String(env.flushIntervalMs),

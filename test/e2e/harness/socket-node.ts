@@ -9,6 +9,8 @@ export interface SocketNodeEnv {
   nodeId: string;
   cluster: string;
   redisUrl: string;
+  /** REDIS_CLUSTER_NODES instead of REDIS_URL: the process runs on a Redis Cluster. */
+  redisClusterNodes?: string;
   jwtSecret: string;
   flushIntervalMs: number;
   shutdownTimeoutMs: number;
@@ -35,7 +37,9 @@ export class SocketNodeProcess {
         PORT: String(port),
         NODE_ID: env.nodeId,
         CLUSTER_ID: env.cluster,
-        REDIS_URL: env.redisUrl,
+        ...(env.redisClusterNodes
+          ? { REDIS_CLUSTER_NODES: env.redisClusterNodes }
+          : { REDIS_URL: env.redisUrl }),
         JWT_SECRET: env.jwtSecret,
         FLUSH_INTERVAL_MS: String(env.flushIntervalMs),
         SHUTDOWN_TIMEOUT_MS: String(env.shutdownTimeoutMs),
