@@ -63,5 +63,17 @@ export function describeCommand(command: Command): string {
       return `tap ${command.tap.filter.event ?? 'every event'} for ${Math.round((command.tap.endsAt - command.tap.startedAt) / 1000)} s`;
     case 'tap-stop':
       return `stop tap ${command.tapId}`;
+    case 'socket-detail':
+      return `read socket ${command.socketId}`;
+    case 'socket-join':
+      return `socket ${command.socketId} joins ${command.room}`;
+    case 'socket-leave':
+      return `socket ${command.socketId} leaves ${command.room}`;
+    case 'user-join':
+      return `user ${command.userId} joins ${command.room}`;
+    case 'user-leave':
+      return `user ${command.userId} leaves ${command.room}`;
+    case 'socket-emit':
+      return `emit ${command.event} to socket ${command.socketId}`;
   }
 }
