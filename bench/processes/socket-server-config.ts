@@ -16,6 +16,8 @@ export const SocketServerConfig = z.object({
   adapterRedisUrl: z.string().optional(),
   /** The adapter's timeout for serverSideEmit acknowledgements. */
   requestsTimeoutMs: z.number().int().positive().default(5000),
+  /** telltale only: a tap matching every event runs for the whole life of the server, capped at this rate. */
+  tapEventsPerSecond: z.number().int().positive().optional(),
 });
 export type SocketServerConfig = z.input<typeof SocketServerConfig>;
 

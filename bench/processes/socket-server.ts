@@ -104,6 +104,44 @@ const Target = z.object({ id: z.string() });
 
 await new Promise<void>((resolve) => http.listen(config.port, '127.0.0.1', resolve));
 await instrumentation?.start();
+if (instrumentation && config.tapEventsPerSecond)
+  await keepTapping(instrumentation, config.tapEventsPerSecond);
+
+/**
+ * An admin's tap on every event, as the edge sends it (the tap-start command), capped at `perSecond`;
+ * started again before each one ends (a tap lasts at most 10 min), so it runs for every round.
+ */
+async function keepTapping(node: Instrumentation, perSecond: number): Promise<void> {
+  let tap = 0;
+  const start = () => {
+    const now = Date.now();
+    return node.receiveCommand(
+      JSON.stringify({
+        id: `bench-tap-${++tap}`,
+        cluster: config.cluster,
+        target: '*',
+        actor: 'bench',
+        issuedAt: now,
+        expiresAt: now + 2000,
+        command: {
+          type: 'tap-start',
+          tap: {
+            id: `bench-${tap}`,
+            filter: {},
+            sampleRate: 1,
+            maxEventsPerSecond: perSecond,
+            payloads: false,
+            actor: 'bench',
+            startedAt: now,
+            endsAt: now + 10 * 60_000,
+          },
+        },
+      }),
+    );
+  };
+  await start();
+  setInterval(() => void start(), 9 * 60_000).unref();
+}
 
 serve(
   {

@@ -58,7 +58,7 @@ describe('bench suites at toy sizes', () => {
     expect(result.data).toMatchObject({ rounds: 2, ours: { n: 12 }, anchor: { n: 12 } });
   }, 120_000);
 
-  it('overhead drives bare, instrumented and admin-ui servers with real clients', async () => {
+  it('overhead drives bare, instrumented (with and without a tap) and admin-ui servers with real clients', async () => {
     Object.assign(process.env, {
       BENCH_OVERHEAD_ROUNDS: '1',
       BENCH_OVERHEAD_WARMUP_MS: '100',
@@ -72,10 +72,12 @@ describe('bench suites at toy sizes', () => {
       'echo/bare',
       'echo/bare-again',
       'echo/telltale',
+      'echo/telltale-tap',
       'echo/admin-ui',
       'broadcast/bare',
       'broadcast/bare-again',
       'broadcast/telltale',
+      'broadcast/telltale-tap',
       'broadcast/admin-ui',
     ]);
     for (const row of rows) expect(row[2]).toBeGreaterThan(0);
