@@ -1,4 +1,5 @@
-import type { HealthReport } from '@telltale/shared';
+import { evaluateHealth, type HealthReport } from '@telltale/shared';
+import { clusterViewFixture } from '@telltale/shared/testing';
 import { describe, expect, it } from 'vitest';
 import { evaluateProbe } from './evaluate.ts';
 
@@ -83,6 +84,19 @@ describe('evaluateProbe', () => {
     const none = fast(report('pass', { 'alerts:firing': [{ status: 'pass', observedValue: 0 }] }));
     expect(none.perfdata.filter((d) => d.label === 'alerts:firing')).toEqual([
       { label: 'alerts:firing', value: 0, uom: '' },
+    ]);
+  });
+
+  it('is WARNING for a node in maintenance, saying which and that it refuses connections', () => {
+    const now = 1_700_000_060_000;
+    const view = clusterViewFixture(now, [{ id: 'node-m', flushedAt: now - 500, mode: 'maintenance' }]);
+    const outcome = fast(evaluateHealth(view, { expectedNodes: 1, serviceId: 'telltale' }));
+    expect(outcome.state).toBe('WARNING');
+    expect(outcome.summary).toBe(
+      'cluster warn (HTTP 200) in 12 ms: node node-m is in maintenance mode: it refuses every new connection',
+    );
+    expect(outcome.problems).toEqual([
+      'nodes:mode[node-m] warn (is in maintenance mode: it refuses every new connection)',
     ]);
   });
 
