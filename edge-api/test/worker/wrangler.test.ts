@@ -108,6 +108,28 @@ describe('the Worker under wrangler dev', { timeout: 60_000 }, () => {
     expect(byNamespace.reduce((sum, n) => sum + n, 0)).toBe(2);
   });
 
+  it('starts a tap on the node over the command path and streams its events from Upstash as SSE', async () => {
+    const res = await fetch(`${cluster.url}/admin/taps`, {
+      method: 'POST',
+      headers: { ...admin(), 'content-type': 'application/json' },
+      body: JSON.stringify({ filter: { userId: 'alice', event: 'heartbeat' }, durationMs: 3000 }),
+    });
+    const started = (await res.json()) as { tap: { id: string }; result: { acked: string[] } };
+    expect(res.status, JSON.stringify(started)).toBe(201);
+    expect(started.result.acked).toEqual([NODE_ID]);
+    alice.emit('heartbeat');
+    const stream = await fetch(`${cluster.url}/admin/taps/${started.tap.id}/events`, { headers: admin() });
+    expect(stream.status).toBe(200);
+    // The tap ends by itself after 3 s; the Worker then ends the stream with `event: end`.
+    const body = await stream.text();
+    const entries = [...body.matchAll(/^event: tap\ndata: (.*)$/gm)].map((m) => JSON.parse(m[1] ?? '{}'));
+    expect(
+      entries.filter((e) => e.kind === 'event').map((e) => `${e.node} ${e.direction} ${e.event} ${e.userId}`),
+    ).toEqual([`${NODE_ID} in heartbeat alice`]);
+    expect(entries.at(-1)).toMatchObject({ kind: 'ended', reason: 'duration', node: NODE_ID });
+    expect(body).toMatch(/event: end\n/);
+  });
+
   it('routes an admin disconnect to the owning node, which acks and drops the client', async () => {
     const socketId = alice.id;
     if (!socketId) throw new Error('alice is not connected');
