@@ -17,6 +17,8 @@ import { metricsRoutes } from './metrics/routes.ts';
 import { openApiRoutes } from './openapi/index.ts';
 import { HttpProblem, ProblemType, problem } from './problem/index.ts';
 import { rateLimitAdmin, TokenBuckets } from './rate-limit/index.ts';
+import { statusAdminRoutes } from './status/admin-routes.ts';
+import { statusRoutes } from './status/routes.ts';
 
 export const DASHBOARD_PATH = '/system/health/realtime';
 const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
@@ -33,7 +35,9 @@ function apiRoutes(services: EdgeServices) {
     .route('/admin', commandRoutes(services))
     .route('/admin', sessionRoutes(services))
     .route('/admin', alertRoutes(services))
-    .route('/admin', liveRoutes(services));
+    .route('/admin', liveRoutes(services))
+    .route('/admin', statusAdminRoutes(services))
+    .route('/', statusRoutes(services));
 }
 
 /** The API's routes as types, for `hc<EdgeApi>(base)`. */

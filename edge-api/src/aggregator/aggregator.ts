@@ -1,4 +1,5 @@
 import {
+  type AlertEvent,
   type AlertRule,
   type AlertState,
   type ClusterView,
@@ -11,6 +12,11 @@ import {
   type RoomUnion,
   withTimeout,
 } from '@telltale/shared';
+import type { Incident, IncidentInput, IncidentUpdateInput } from '../status/incidents.ts';
+import { StatusKeeper, type WindowResult } from '../status/keeper.ts';
+import type { MaintenanceWindow, MaintenanceWindowInput } from '../status/maintenance.ts';
+import type { StatusReport } from '../status/report.ts';
+import { createMemoryStatusStorage } from '../status/storage.ts';
 import { AlertKeeper, type AlertsReport } from './alert-keeper.ts';
 import { type FeedServerMessage, parseFeedMessage } from './feed.ts';
 import {
@@ -42,6 +48,8 @@ export interface AggregatorOptions {
   externalUrl?: string;
   /** How long a node that vanished without deregistering is reported `lost` before it is pruned. */
   lostForMs?: number;
+  /** STATUS_WARN_INCIDENT_MS: `warn` this long opens an incident too; unset: only `fail` does. */
+  warnIncidentAfterMs?: number | null;
 }
 
 /** What HTTP routes and the live feed answer from: the view, or why there is none. */
@@ -75,6 +83,7 @@ export class Aggregator {
   private roomTable: RoomUnion | null = null;
   private readonly rates: RateBaseline;
   private readonly alertKeeper: AlertKeeper;
+  private readonly status: StatusKeeper;
   private readonly minutes = new MinuteAccumulator();
   private readonly lostForMs: number;
   private readonly readTimeoutMs: number;
@@ -94,6 +103,13 @@ export class Aggregator {
     // Views come every tick: one tick past the minute is enough to keep the baseline in reach.
     this.rates = new RateBaseline(options.intervalMs);
     this.alertKeeper = new AlertKeeper(options, runtime);
+    this.status = new StatusKeeper({
+      intervalMs: options.intervalMs,
+      expectedNodes: options.expectedNodes,
+      warnIncidentAfterMs: options.warnIncidentAfterMs ?? null,
+      storage: runtime.statusStorage ?? createMemoryStatusStorage(),
+      logger: runtime.logger,
+    });
   }
 
   /** Restores what storage kept (the open minute), loads alert rules and state, runs the first tick. */
@@ -103,6 +119,9 @@ export class Aggregator {
     const [open] = (await this.runtime.storage.minutesSince(minuteOf(now))).slice(-1);
     if (open) this.minutes.resume(open);
     await this.alertKeeper.load(now);
+    await this.status
+      .load(now)
+      .catch((err: Error) => this.runtime.logger.warn(`status history not loaded: ${err.message}`));
     await this.onAlarm();
   }
 
@@ -217,8 +236,9 @@ export class Aggregator {
       const latest = this.describe(null, read.error, now);
       this.latestView = latest;
       this.push(latest);
+      await this.status.observe(statusTick(latest, []));
       // The alerts stand as they were: keep Alertmanager from timing them out.
-      await this.alertKeeper.notify([], now);
+      await this.notify([], now);
       return latest;
     }
     const view = this.rates.rateAndKeep(read.view);
@@ -227,9 +247,44 @@ export class Aggregator {
     const latest = this.describe(view, null, now);
     this.latestView = latest;
     this.push(latest);
+    await this.status.observe(statusTick(latest, events));
     if (++this.ticks % PRUNE_EVERY_TICKS === 0) await this.prune(now);
-    await this.alertKeeper.notify(events, now);
+    await this.notify(events, now);
     return latest;
+  }
+
+  /** Inside a maintenance window nothing goes out: no webhook, no Alertmanager post. */
+  private async notify(events: AlertEvent[], now: number): Promise<void> {
+    if (this.status.suppressesNotifications(now)) return;
+    await this.alertKeeper.notify(events, now);
+  }
+
+  async statusReport(): Promise<StatusReport> {
+    return this.status.report(this.runtime.now());
+  }
+
+  async incidents(limit: number): Promise<Incident[]> {
+    return this.status.incidents(limit);
+  }
+
+  announceIncident(input: IncidentInput, actor: string): Promise<Incident> {
+    return this.status.announce(input, actor, this.runtime.now());
+  }
+
+  updateIncident(id: string, input: IncidentUpdateInput, actor: string): Promise<Incident | null> {
+    return this.status.update(id, input, actor, this.runtime.now());
+  }
+
+  async maintenanceWindows(): Promise<MaintenanceWindow[]> {
+    return this.status.windows();
+  }
+
+  addMaintenanceWindow(input: MaintenanceWindowInput, actor: string): Promise<WindowResult> {
+    return this.status.addWindow(input, actor, this.runtime.now());
+  }
+
+  removeMaintenanceWindow(id: string): Promise<boolean> {
+    return this.status.removeWindow(id);
   }
 
   private readFresh(): Promise<LatestView> {
@@ -354,4 +409,21 @@ export function updateMessage(latest: LatestView, forced: boolean): string {
     alerts: latest.alerts,
   };
   return JSON.stringify(message);
+}
+
+/** The part of a tick the status history keeps. */
+function statusTick(latest: LatestView, alertEvents: AlertEvent[]) {
+  const view = latest.view;
+  return {
+    at: latest.at,
+    health: latest.health,
+    nodes: view
+      ? { live: view.nodes.live, stale: view.nodes.stale, lost: view.nodes.lost, invalid: view.nodes.invalid }
+      : null,
+    connections: view?.connections.total ?? null,
+    errorCount: view?.errors.count ?? null,
+    latencyP95: view?.events.latency.p95 ?? null,
+    latencyP99: view?.events.latency.p99 ?? null,
+    alertEvents,
+  };
 }

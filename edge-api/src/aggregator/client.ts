@@ -1,4 +1,5 @@
 import type { AlertRule } from '@telltale/shared';
+import type { StatusClient } from '../status/client.ts';
 import type { AlertsReport, LatestView } from './aggregator.ts';
 import type { HistoryQuery, HistoryResponse } from './history.ts';
 import type { RoomPage, RoomQuery } from './room-table.ts';
@@ -7,7 +8,7 @@ import type { RoomPage, RoomQuery } from './room-table.ts';
  * What the HTTP app asks the aggregator. In-process on Node; over a Durable Object stub on
  * Workers. Every argument and answer is structured-cloneable so the DO can implement it over RPC.
  */
-export interface AggregatorClient {
+export interface AggregatorClient extends StatusClient {
   latest(options?: { fresh?: boolean }): Promise<LatestView>;
   history(query: HistoryQuery): Promise<HistoryResponse>;
   alerts(): Promise<AlertsReport>;

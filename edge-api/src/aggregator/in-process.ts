@@ -1,3 +1,4 @@
+import type { StatusStorage } from '../status/storage.ts';
 import { Aggregator, type AggregatorOptions } from './aggregator.ts';
 import type { AggregatorClient } from './client.ts';
 import { createMemoryHistoryStorage } from './memory-history.ts';
@@ -24,6 +25,8 @@ export interface InProcessAggregator {
 
 export interface InProcessOptions extends AggregatorOptions {
   storage?: HistoryStorage;
+  /** Redis on a Node edge with REDIS_URL, so a restart keeps the 90 days; memory otherwise. */
+  statusStorage?: StatusStorage;
   fetch?: typeof fetch;
   now?: () => number;
   logger?: AggregatorLogger;
@@ -36,6 +39,7 @@ export function createInProcessAggregator(options: InProcessOptions): InProcessA
   const scheduler = timerScheduler(() => void aggregator?.onAlarm());
   aggregator = new Aggregator(options, {
     storage: options.storage ?? createMemoryHistoryStorage(),
+    ...(options.statusStorage ? { statusStorage: options.statusStorage } : {}),
     scheduler,
     hub,
     fetch: options.fetch ?? ((input, init) => fetch(input, init)),
@@ -59,6 +63,13 @@ export function createInProcessAggregator(options: InProcessOptions): InProcessA
     history: (q) => actor.history(q),
     alerts: () => actor.alerts(),
     setRules: (rules) => actor.setRules(rules),
+    statusReport: () => actor.statusReport(),
+    incidents: (limit) => actor.incidents(limit),
+    announceIncident: (input, by) => actor.announceIncident(input, by),
+    updateIncident: (id, input, by) => actor.updateIncident(id, input, by),
+    maintenanceWindows: () => actor.maintenanceWindows(),
+    addMaintenanceWindow: (input, by) => actor.addMaintenanceWindow(input, by),
+    removeMaintenanceWindow: (id) => actor.removeMaintenanceWindow(id),
     rooms: (q) => actor.rooms(q),
     async eventStream(signal) {
       const { connection, body } = sseSubscriber(`sse-${++sseCount}`, signal, disconnect);

@@ -11,5 +11,6 @@ export function aggregatorOptions(config: EdgeConfig, store: EdgeStore): Aggrega
     webhookUrl: config.ALERT_WEBHOOK_URL,
     alertmanagerUrls: config.ALERTMANAGER_URL ?? [],
     externalUrl: config.PUBLIC_URL,
+    warnIncidentAfterMs: config.STATUS_WARN_INCIDENT_MS ?? null,
   };
 }

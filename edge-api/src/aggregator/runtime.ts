@@ -1,4 +1,5 @@
 import type { AlertEvent } from '@telltale/shared';
+import type { StatusStorage } from '../status/storage.ts';
 import type { MinuteRollup, TickPoint } from './history.ts';
 
 /** What the aggregator remembers about one live-feed subscriber; must survive DO hibernation. */
@@ -49,6 +50,8 @@ export interface AggregatorLogger {
 /** Everything that differs between Node and Workers, injected so the actor's code is the same. */
 export interface AggregatorRuntime {
   storage: HistoryStorage;
+  /** The 90-day status history, incidents and maintenance windows; memory when not given. */
+  statusStorage?: StatusStorage;
   scheduler: Scheduler;
   hub: LiveHub;
   fetch: typeof fetch;

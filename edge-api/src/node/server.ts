@@ -12,6 +12,8 @@ import { aggregatorOptions } from '../aggregator/options.ts';
 import type { AggregatorLogger, LiveConnection, SubscriberState } from '../aggregator/runtime.ts';
 import { createApp } from '../app.ts';
 import type { AppDeps } from '../context.ts';
+import { openRedisStatusStorage } from '../status/node-storage.ts';
+import type { StatusStorage } from '../status/storage.ts';
 
 export interface EdgeServerOptions {
   config: EdgeConfig;
@@ -20,6 +22,8 @@ export interface EdgeServerOptions {
   hostname?: string;
   dashboard?: Hono;
   logger?: AggregatorLogger;
+  /** The status history's storage; default Redis at REDIS_URL (kept across restarts), else memory. */
+  statusStorage?: StatusStorage;
   /** Admin rate limits (AppDeps' defaults otherwise). */
   rateLimits?: Pick<AppDeps, 'adminRateLimit' | 'clientRateLimit'>;
 }
@@ -40,7 +44,13 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<Runni
   const { config } = options;
   const store = options.store.forCluster(config.CLUSTER_ID);
   const hostname = options.hostname ?? '127.0.0.1';
+  const redisStatus =
+    !options.statusStorage && config.REDIS_URL
+      ? await openRedisStatusStorage(config.REDIS_URL, config.CLUSTER_ID)
+      : null;
+  const statusStorage = options.statusStorage ?? redisStatus?.storage;
   const aggregator = createInProcessAggregator({
+    ...(statusStorage ? { statusStorage } : {}),
     ...aggregatorOptions(config, store),
     externalUrl:
       config.PUBLIC_URL ?? `http://${hostname === '0.0.0.0' ? 'localhost' : hostname}:${config.PORT}`,
@@ -78,6 +88,7 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<Runni
     aggregator,
     async close() {
       await aggregator.stop();
+      await redisStatus?.close();
       for (const client of nodeWs.wss.clients) client.terminate();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Streams (SSE) and keep-alive sockets would hold close() open; give replies in flight a moment.

@@ -91,6 +91,7 @@ export function renderStatusPage(report: StatusReport, settings: PageSettings): 
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${e(settings.title)}</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/status/status.css">
 <link rel="alternate" type="application/atom+xml" title="${e(settings.title)} incidents" href="/status/feed.atom">
 <script src="/status/status.js" defer></script>

@@ -5,11 +5,16 @@ import type { HistoryQuery, HistoryResponse } from '../aggregator/history.ts';
 import { aggregatorOptions } from '../aggregator/options.ts';
 import type { RoomPage, RoomQuery } from '../aggregator/room-table.ts';
 import { consoleLogger, type LiveConnection, type Scheduler } from '../aggregator/runtime.ts';
-import { LIVE_PROTOCOL, offersLiveProtocol } from '../live/ws-protocol.ts';
 import { sseSubscriber } from '../aggregator/sse.ts';
+import { LIVE_PROTOCOL, offersLiveProtocol } from '../live/ws-protocol.ts';
+import type { Incident, IncidentInput, IncidentUpdateInput } from '../status/incidents.ts';
+import type { WindowResult } from '../status/keeper.ts';
+import type { MaintenanceWindow, MaintenanceWindowInput } from '../status/maintenance.ts';
+import type { StatusReport } from '../status/report.ts';
 import { upstashStore, type WorkerEnv, workerConfig } from './env.ts';
 import { attachSubscriber, hibernatableConnection, openConnections } from './live-socket.ts';
 import { createSqliteHistoryStorage } from './sqlite-history.ts';
+import { createSqliteStatusStorage } from './sqlite-status.ts';
 
 /** The paths the Worker uses to reach the object over `stub.fetch`; everything else is RPC. */
 export const FEED_PATHS = { webSocket: '/feed/ws', events: '/feed/events' } as const;
@@ -49,6 +54,7 @@ export class ClusterAggregatorObject extends DurableObject<WorkerEnv> {
     this.scheduler = new AlarmScheduler(ctx.storage);
     this.aggregator = new Aggregator(aggregatorOptions(config, upstashStore(config)), {
       storage: createSqliteHistoryStorage(ctx.storage.sql),
+      statusStorage: createSqliteStatusStorage(ctx.storage.sql),
       scheduler: this.scheduler,
       hub: {
         connections: () => [...openConnections(ctx.getWebSockets()), ...this.eventStreams.values()],
@@ -91,6 +97,34 @@ export class ClusterAggregatorObject extends DurableObject<WorkerEnv> {
 
   rooms(query: RoomQuery): Promise<RoomPage> {
     return this.aggregator.rooms(query);
+  }
+
+  statusReport(): Promise<StatusReport> {
+    return this.aggregator.statusReport();
+  }
+
+  incidents(limit: number): Promise<Incident[]> {
+    return this.aggregator.incidents(limit);
+  }
+
+  announceIncident(input: IncidentInput, actor: string): Promise<Incident> {
+    return this.aggregator.announceIncident(input, actor);
+  }
+
+  updateIncident(id: string, input: IncidentUpdateInput, actor: string): Promise<Incident | null> {
+    return this.aggregator.updateIncident(id, input, actor);
+  }
+
+  maintenanceWindows(): Promise<MaintenanceWindow[]> {
+    return this.aggregator.maintenanceWindows();
+  }
+
+  addMaintenanceWindow(input: MaintenanceWindowInput, actor: string): Promise<WindowResult> {
+    return this.aggregator.addMaintenanceWindow(input, actor);
+  }
+
+  removeMaintenanceWindow(id: string): Promise<boolean> {
+    return this.aggregator.removeMaintenanceWindow(id);
   }
 
   override async fetch(request: Request): Promise<Response> {

@@ -25,6 +25,13 @@ function objectClient(stub: () => ObjectStub): AggregatorClient {
     history: (query) => stub().history(query),
     alerts: () => stub().alerts(),
     setRules: (rules) => stub().setRules(rules),
+    statusReport: () => stub().statusReport(),
+    incidents: (limit) => stub().incidents(limit),
+    announceIncident: (input, by) => stub().announceIncident(input, by),
+    updateIncident: (id, input, by) => stub().updateIncident(id, input, by),
+    maintenanceWindows: () => stub().maintenanceWindows(),
+    addMaintenanceWindow: (input, by) => stub().addMaintenanceWindow(input, by),
+    removeMaintenanceWindow: (id) => stub().removeMaintenanceWindow(id),
     rooms: (query) => stub().rooms(query),
     async eventStream(signal) {
       const response = await stub().fetch(objectUrl(FEED_PATHS.events), { signal });

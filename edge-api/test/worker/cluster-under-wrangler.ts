@@ -80,11 +80,23 @@ export class ClusterUnderWrangler {
     return socket;
   }
 
-  /** The Worker, expecting as many nodes as were started before it (at least one). */
-  async startWorker(): Promise<WranglerDev> {
+  /** A socket node of this cluster, closed now (its clients reconnect nowhere). */
+  async stopSocketNode(node: SocketNode): Promise<void> {
+    this.nodes.splice(this.nodes.indexOf(node), 1);
+    await node.close();
+  }
+
+  /**
+   * The Worker, expecting as many nodes as were started before it (at least one). `vars` add to or
+   * override its settings; `persistTo` keeps the Durable Object's storage for a restart.
+   */
+  async startWorker(
+    options: { vars?: Record<string, string>; persistTo?: string } = {},
+  ): Promise<WranglerDev> {
     this.worker = await startWranglerDev({
       port: await freePort(),
       readyTimeoutMs: 45_000,
+      ...(options.persistTo ? { persistTo: options.persistTo } : {}),
       vars: {
         CLUSTER_ID: this.cluster,
         UPSTASH_REDIS_REST_URL: this.rest.url,
@@ -93,9 +105,15 @@ export class ClusterUnderWrangler {
         FLUSH_INTERVAL_MS: String(INTERVAL_MS),
         TICK_INTERVAL_MS: String(INTERVAL_MS),
         EXPECTED_NODES: String(Math.max(1, this.nodes.length)),
+        ...options.vars,
       },
     });
     return this.worker;
+  }
+
+  async stopWorker(): Promise<void> {
+    await this.worker?.stop();
+    this.worker = null;
   }
 
   /** The view the Worker's /metrics serves, read fresh from the store. */

@@ -95,6 +95,38 @@ const bucketFrom = (name: string) =>
       error: `${name} needs a burst of at least 1 and a refill above 0`,
     });
 
+/** STATUS_LINKS: `Label=https://url` pairs, comma separated; at most 8, labels at most 40 characters. */
+const statusLinksFrom = (name: string) =>
+  z
+    .string()
+    .transform((s) =>
+      s
+        .split(',')
+        .map((part) => part.trim())
+        .filter((part) => part !== ''),
+    )
+    .transform((parts, ctx) => {
+      const links: { label: string; url: string }[] = [];
+      for (const part of parts) {
+        const at = part.indexOf('=');
+        const label = at > 0 ? part.slice(0, at).trim() : '';
+        const url = at > 0 ? part.slice(at + 1).trim() : '';
+        if (!label || label.length > 40 || !isUrl(url, ['https:', 'http:'])) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `${name} must be Label=https://url pairs, comma separated (labels 1-40 chars): got '${part}'`,
+          });
+          return z.NEVER;
+        }
+        links.push({ label, url });
+      }
+      if (links.length > 8) {
+        ctx.addIssue({ code: 'custom', message: `${name} has ${links.length} links; at most 8` });
+        return z.NEVER;
+      }
+      return links;
+    });
+
 const common = {
   CLUSTER_ID: idFrom('CLUSTER_ID').default('default'),
   REDIS_URL: urlFrom('REDIS_URL', ['redis:', 'rediss:']).optional(),
@@ -147,6 +179,13 @@ export const EdgeConfig = z.object({
   ADMIN_CLIENT_RATE_LIMIT: bucketFrom('ADMIN_CLIENT_RATE_LIMIT').optional(),
   /** Bounds of the latency histogram on /metrics; default LATENCY_BUCKETS_SECONDS of the exposition. */
   LATENCY_BUCKETS: secondsListFrom('LATENCY_BUCKETS').optional(),
+  /** The public status page's heading and <title>. */
+  STATUS_TITLE: z.string().trim().max(80, 'STATUS_TITLE is at most 80 characters').optional(),
+  /** An image shown next to the title (https:, or http: for a local setup). */
+  STATUS_LOGO_URL: urlFrom('STATUS_LOGO_URL', ['https:', 'http:']).optional(),
+  STATUS_LINKS: statusLinksFrom('STATUS_LINKS').optional(),
+  /** `warn` this long opens an incident too; unset: only `fail` opens one. */
+  STATUS_WARN_INCIDENT_MS: intFrom('STATUS_WARN_INCIDENT_MS', 1000, 7 * 24 * 3_600_000).optional(),
 });
 export type EdgeConfig = z.infer<typeof EdgeConfig>;
 
