@@ -1,14 +1,17 @@
 import { mergeSnapshots, NodeSnapshot } from '@telltale/shared';
 import { describe, expect, it } from 'vitest';
-import { realisticSnapshot } from './snapshots.ts';
+import { realisticNode, realisticSnapshot } from './snapshots.ts';
 
 describe('realisticSnapshot', () => {
-  it('is a valid snapshot whose size grows with its sockets', () => {
-    const small = realisticSnapshot('c', 1, 10, 1_700_000_000_000);
-    const big = realisticSnapshot('c', 1, 100, 1_700_000_000_000);
-    expect(NodeSnapshot.safeParse(big).success).toBe(true);
-    expect(big.gauges.connections).toBe(100);
-    expect(JSON.stringify(big).length).toBeGreaterThan(1.5 * JSON.stringify(small).length);
+  it('is a valid snapshot of constant size whatever its sockets, its rooms and users in the changes', () => {
+    const small = realisticNode('c', 1, 10, 1_700_000_000_000);
+    const big = realisticNode('c', 1, 10_000, 1_700_000_000_000);
+    expect(NodeSnapshot.safeParse(big.snapshot).success).toBe(true);
+    expect(big.snapshot.gauges.connections).toBe(10_000);
+    // Only its counters grow, by digits.
+    expect(JSON.stringify(big.snapshot).length).toBeLessThan(JSON.stringify(small.snapshot).length + 300);
+    expect(big.changes.users).toHaveLength(9_000);
+    expect(big.changes.rooms).toHaveLength(10_000 + 2_000 + 2);
   });
 
   it('merges across nodes with user rooms kept apart and thread rooms shared by name', () => {
@@ -21,5 +24,6 @@ describe('realisticSnapshot', () => {
     expect(view.nodes.live).toBe(2);
     expect(view.connections.total).toBe(40);
     expect(view.rooms.by_prefix.user).toBe(40);
+    expect(view.rooms.approximate).toBe(true);
   });
 });

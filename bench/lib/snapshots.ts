@@ -1,17 +1,34 @@
-import type { NodeSnapshot } from '@telltale/shared';
+import type { AggregateChanges, NodeSnapshot, RoomShare } from '@telltale/shared';
 import { sampleSnapshot } from '@telltale/shared/testing';
+import { summarize } from '../../socket-node/src/instrument/rooms.ts';
 
-/**
- * A node snapshot shaped like what `instrument(io)` flushes for a node holding `connections`
- * sockets of the reference app: one `user:` room per user, shared `thread:` rooms, presence lists,
- * a few dozen event types and a well-filled latency sketch. Deterministic for a given index.
- */
+/** A realistic node: its snapshot and the rooms and users its first (whole) flush gives the aggregates. */
+export interface RealisticNode {
+  snapshot: NodeSnapshot;
+  changes: AggregateChanges;
+}
+
+/** `realisticNode`'s snapshot alone. */
 export function realisticSnapshot(
   cluster: string,
   index: number,
   connections: number,
   now: number,
 ): NodeSnapshot {
+  return realisticNode(cluster, index, connections, now).snapshot;
+}
+
+/**
+ * A node shaped like what `instrument(io)` flushes for a node holding `connections` sockets of the
+ * reference app: distinct users, one `user:` room per user, one `thread:` room per 5 users, presence,
+ * a few dozen event types and a well-filled latency sketch. Deterministic for a given index.
+ */
+export function realisticNode(
+  cluster: string,
+  index: number,
+  connections: number,
+  now: number,
+): RealisticNode {
   let seed = index * 7919 + 17;
   const random = () => {
     seed = (seed * 1103515245 + 12345) % 2147483648;
@@ -25,7 +42,9 @@ export function realisticSnapshot(
     ['presence:clients', Math.floor(connections * 0.9)],
     ...users.map((u): [string, number] => [`user:${u}`, 1]),
   ];
-  sizes.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  const rooms: RoomShare[] = sizes.map(([name, size]) => ({ namespace: '/portal', name, size }));
+  const online = users.slice(0, Math.floor(connections * 0.8));
+  const away = users.slice(Math.floor(connections * 0.8), Math.floor(connections * 0.9));
   const eventTypes = [
     'heartbeat',
     'typing:start',
@@ -39,7 +58,7 @@ export function realisticSnapshot(
   const outByType = Object.fromEntries(eventTypes.slice(0, 12).map((t) => [t, Math.floor(random() * 2e6)]));
   const latencyMs = Array.from({ length: 1000 }, () => Math.exp(random() * 6 - 2));
   const hub = Math.floor(connections / 10);
-  return sampleSnapshot({
+  const snapshot = sampleSnapshot({
     node: {
       id: `node-${index}`,
       cluster,
@@ -72,11 +91,16 @@ export function realisticSnapshot(
       rateLimited: 30,
     },
     latencyMs,
-    rooms: { byPrefix: { thread: threads, presence: 2, user: connections }, sizes, truncated: false },
-    presence: {
-      online: users.slice(0, Math.floor(connections * 0.8)),
-      away: users.slice(Math.floor(connections * 0.8), Math.floor(connections * 0.9)),
-      staleClients: 1,
-    },
+    rooms: summarize(rooms),
+    presence: { online: online.length, away: away.length, staleClients: 1 },
   });
+  const changes: AggregateChanges = {
+    whole: true,
+    rooms,
+    users: [
+      ...online.map((u): [string, 'online'] => [u, 'online']),
+      ...away.map((u): [string, 'away'] => [u, 'away']),
+    ],
+  };
+  return { snapshot, changes };
 }

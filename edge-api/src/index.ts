@@ -16,7 +16,7 @@ export {
 } from './aggregator/history.ts';
 export { createInProcessAggregator, type InProcessAggregator } from './aggregator/in-process.ts';
 export { createMemoryHistoryStorage } from './aggregator/memory-history.ts';
-export { type RoomPage, RoomQuery } from './aggregator/room-table.ts';
+export { RoomMembersQuery, RoomPage, RoomQuery } from './aggregator/room-table.ts';
 export type {
   AggregatorLogger,
   AggregatorRuntime,

@@ -1,4 +1,5 @@
 import {
+  type AggregateChanges,
   type CommandEnvelope,
   CommandGate,
   EdgeConfig,
@@ -61,10 +62,20 @@ export async function flushNode(
   snapshot: NodeSnapshot,
   sockets: SocketRecord[] = [],
   ttlMs = 30_000,
+  aggregates?: AggregateChanges,
 ): Promise<void> {
   await store
     .forCluster(snapshot.node.cluster)
-    .flush({ snapshot, sockets: { upsert: sockets, remove: [] }, ttlMs });
+    .flush({ snapshot, sockets: { upsert: sockets, remove: [] }, ttlMs, aggregates });
+}
+
+/** A whole flush's aggregate changes: these rooms (`[namespace, name, size]`) and users online. */
+export function roomsAndUsers(rooms: [string, string, number][], online: string[] = []): AggregateChanges {
+  return {
+    whole: true,
+    rooms: rooms.map(([namespace, name, size]) => ({ namespace, name, size })),
+    users: online.map((user): [string, 'online'] => [user, 'online']),
+  };
 }
 
 export interface FakeNode {

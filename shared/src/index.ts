@@ -7,6 +7,7 @@ export * from './keys/index.ts';
 export * from './merge/index.ts';
 export * from './schema/index.ts';
 export * from './sketch/index.ts';
+export { aggregateNamespace } from './store/aggregates.ts';
 export { AuditCursor, InvalidCursorError } from './store/cursor.ts';
 export type * from './store/port.ts';
 export { SocketCursorToken } from './store/socket-query.ts';

@@ -37,6 +37,19 @@ describe('Upstash REST server', () => {
       body: JSON.stringify(body),
     });
 
+  it('counts the bytes on the wire each way, headers included', async () => {
+    const before = server.bytes();
+    const value = 'v'.repeat(10_000);
+    await post('/', ['SET', 'bytes-key', value]);
+    const response = await post('/', ['GET', 'bytes-key']);
+    expect(((await response.json()) as { result: string }).result).toBe(value);
+    const after = server.bytes();
+    expect(after.received - before.received).toBeGreaterThan(10_000);
+    expect(after.received - before.received).toBeLessThan(11_000);
+    expect(after.sent - before.sent).toBeGreaterThan(10_000);
+    expect(after.sent - before.sent).toBeLessThan(11_000);
+  });
+
   it('runs single commands for the real client, against the real Redis', async () => {
     expect(await client.set('greeting', 'olá 👋')).toBe('OK');
     expect(await client.get('greeting')).toBe('olá 👋');

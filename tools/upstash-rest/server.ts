@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
 
@@ -35,6 +35,8 @@ export interface UpstashRestServer {
   requestCount(): number;
   /** Per authorized request, in order: the `upstash-sync-token` it carried ('' or absent: null) and the one it got. */
   syncTokens(): { received: string | null; issued: string }[];
+  /** Bytes on the wire so far, headers included: what the clients sent and what they were sent. */
+  bytes(): { received: number; sent: number };
   close(): Promise<void>;
 }
 
@@ -228,6 +230,17 @@ export async function startUpstashRestServer(options: UpstashRestServerOptions):
     });
   });
 
+  const sockets = new Set<Socket>();
+  const counted = { received: 0, sent: 0 };
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => {
+      counted.received += socket.bytesRead;
+      counted.sent += socket.bytesWritten;
+      sockets.delete(socket);
+    });
+  });
+
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
@@ -240,6 +253,14 @@ export async function startUpstashRestServer(options: UpstashRestServerOptions):
     port,
     requestCount: () => requests,
     syncTokens: () => [...syncLog],
+    bytes: () => {
+      let { received, sent } = counted;
+      for (const socket of sockets) {
+        received += socket.bytesRead;
+        sent += socket.bytesWritten;
+      }
+      return { received, sent };
+    },
     close: async () => {
       for (const connection of subscribers) connection.disconnect();
       subscribers.clear();

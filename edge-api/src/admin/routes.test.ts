@@ -1,6 +1,15 @@
 import type { SocketRecord } from '@telltale/shared';
 import { afterEach, describe, expect, it } from 'vitest';
-import { admin, type Edge, flushNode, json, makeEdge, snapshotOf, socketOf } from '../../test/harness.ts';
+import {
+  admin,
+  type Edge,
+  flushNode,
+  json,
+  makeEdge,
+  roomsAndUsers,
+  snapshotOf,
+  socketOf,
+} from '../../test/harness.ts';
 
 let edge: Edge;
 afterEach(() => edge?.stop());
@@ -91,48 +100,88 @@ describe('GET /admin/connections', () => {
 });
 
 describe('GET /admin/rooms', () => {
-  it('pages the merged room table largest first, sizes summed across nodes, filtered by prefix', async () => {
+  it('pages the cluster-wide rooms largest first, sizes summed across nodes, with totals and filters', async () => {
     edge = makeEdge();
-    const rooms = (prefix: string, n: number) =>
-      Array.from({ length: n }, (_, i) => [`${prefix}:${i}`, n - i] as [string, number]);
+    const threads = Array.from({ length: 30 }, (_, i): [string, string, number] => [
+      '/portal',
+      `thread:${i}`,
+      30 - i,
+    ]);
+    await flushNode(edge.store, snapshotOf('node-a'), [], 30_000, roomsAndUsers(threads));
     await flushNode(
       edge.store,
-      snapshotOf('node-a', { rooms: { byPrefix: {}, sizes: rooms('thread', 30) } }),
+      snapshotOf('node-b'),
+      [],
+      30_000,
+      roomsAndUsers([
+        ['/portal', 'thread:29', 100],
+        ['/portal', 'user:x', 1],
+        ['/hub', 'thread:1', 2],
+      ]),
     );
-    await flushNode(
-      edge.store,
-      snapshotOf('node-b', {
-        rooms: {
-          byPrefix: {},
-          sizes: [
-            ['thread:29', 100],
-            ['user:x', 1],
-          ],
-        },
-      }),
-    );
-    await edge.aggregator.aggregator.tick();
 
     const first = await json(await edge.app.request('/admin/rooms?limit=10', { headers: admin }));
-    const items = first.items as { name: string; size: number }[];
-    expect(items[0]).toEqual({ name: 'thread:29', size: 101 });
-    expect(first.total).toBe(31);
-    const rest: { name: string }[] = [];
+    const items = first.items as { namespace: string; name: string; size: number }[];
+    expect(items[0]).toEqual({ namespace: '/portal', name: 'thread:29', size: 101 });
+    expect(first.total).toBe(32);
+    const rest: { namespace: string; name: string }[] = [];
     let cursor = first.nextCursor as string | null;
     while (cursor) {
       const page = await json(
         await edge.app.request(`/admin/rooms?limit=10&cursor=${cursor}`, { headers: admin }),
       );
-      rest.push(...(page.items as { name: string }[]));
+      expect(page.total).toBe(32);
+      rest.push(...(page.items as { namespace: string; name: string }[]));
       cursor = page.nextCursor as string | null;
     }
-    expect(items.length + rest.length).toBe(31);
-    expect(new Set([...items, ...rest].map((r) => r.name)).size).toBe(31);
+    expect(new Set([...items, ...rest].map((r) => `${r.namespace} ${r.name}`)).size).toBe(32);
 
     const users = await json(await edge.app.request('/admin/rooms?prefix=user:', { headers: admin }));
-    expect(users.items).toEqual([{ name: 'user:x', size: 1 }]);
+    expect(users).toEqual({
+      items: [{ namespace: '/portal', name: 'user:x', size: 1 }],
+      total: 1,
+      nextCursor: null,
+    });
+    const one = await json(
+      await edge.app.request('/admin/rooms?prefix=thread:1&limit=3', { headers: admin }),
+    );
+    expect(one.total).toBe(12);
+    expect(one.items).toEqual([
+      { namespace: '/hub', name: 'thread:1', size: 2 },
+      { namespace: '/portal', name: 'thread:1', size: 29 },
+      { namespace: '/portal', name: 'thread:10', size: 20 },
+    ]);
+    const hub = await json(await edge.app.request('/admin/rooms?namespace=/hub', { headers: admin }));
+    expect(hub).toMatchObject({ total: 1, items: [{ namespace: '/hub', name: 'thread:1', size: 2 }] });
 
-    expect((await edge.app.request('/admin/rooms?cursor=%%%', { headers: admin })).status).toBe(400);
+    const bad = await edge.app.request('/admin/rooms?cursor=%%%', { headers: admin });
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('content-type')).toBe('application/problem+json');
     expect((await edge.app.request('/admin/rooms?limit=0', { headers: admin })).status).toBe(400);
+  });
+});
+
+describe('GET /admin/rooms/members', () => {
+  it("pages a room's sockets across nodes, only that namespace's", async () => {
+    edge = makeEdge();
+    const member = (id: string, node: string, namespace = '/portal') =>
+      socketOf(id, node, { namespace, userId: `user-${id}`, roomNames: ['thread:7'] });
+    await flushNode(edge.store, snapshotOf('node-a'), [member('a1', 'node-a'), member('a2', 'node-a')]);
+    await flushNode(edge.store, snapshotOf('node-b'), [
+      member('b1', 'node-b'),
+      member('b2', 'node-b', '/hub'),
+    ]);
+    const ids: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const query = `namespace=/portal&room=thread:7&limit=2${cursor ? `&cursor=${cursor}` : ''}`;
+      const page = await json(await edge.app.request(`/admin/rooms/members?${query}`, { headers: admin }));
+      ids.push(...(page.items as { id: string }[]).map((s) => s.id));
+      cursor = page.nextCursor as string | null;
+    } while (cursor);
+    expect(ids.sort()).toEqual(['a1', 'a2', 'b1']);
+    const missing = await edge.app.request('/admin/rooms/members?room=thread:7', { headers: admin });
+    expect(missing.status).toBe(400);
+    expect((await json(missing)).detail).toMatch(/namespace/);
   });
 });

@@ -1,10 +1,10 @@
 import { NodeSummary, SocketCursorToken, SocketRecord } from '@telltale/shared';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { RoomQuery } from '../aggregator/room-table.ts';
+import { RoomMembersPage, RoomMembersQuery, RoomPage, RoomQuery } from '../aggregator/room-table.ts';
 import type { EdgeEnv, EdgeServices } from '../context.ts';
 import { adminRoute, body } from '../openapi/describe.ts';
-import { fromStore, invalidCursor, noClusterView } from '../problem/index.ts';
+import { fromStore, noClusterView } from '../problem/index.ts';
 import { PageLimit, validate } from '../problem/request.ts';
 
 const ConnectionsQuery = z.object({
@@ -26,12 +26,7 @@ const NodesPage = z.object({
 
 const SocketPage = z.object({ items: z.array(SocketRecord), nextCursor: z.string().nullable() });
 
-const RoomPage = z.looseObject({
-  items: z.array(z.object({ name: z.string(), size: z.number().int() })),
-  nextCursor: z.string().nullable(),
-});
-
-/** Read-only admin views: nodes from the aggregator, connections from the store, rooms merged. */
+/** Read-only admin views: nodes from the aggregator; connections and rooms from the store. */
 export function adminRoutes(s: EdgeServices) {
   return new Hono<EdgeEnv>()
     .get(
@@ -77,18 +72,31 @@ export function adminRoutes(s: EdgeServices) {
     .get(
       '/rooms',
       adminRoute({
-        summary: 'Rooms merged across nodes, largest first',
+        summary: 'Rooms cluster-wide (a room on two nodes is one room, its size the sum), largest first',
+        description:
+          'Pages over the Redis aggregates every node flush keeps: `total` counts the rooms matching the filters. With `prefix`, rooms whose name starts with it, in name order.',
         tags: ['admin'],
         responses: { 200: { description: 'One page of rooms', content: body(RoomPage) } },
       }),
       s.admin,
       validate('query', RoomQuery),
+      async (c) => c.json(await fromStore(s.store.listRooms(c.req.valid('query')))),
+    )
+    .get(
+      '/rooms/members',
+      adminRoute({
+        summary: "The sockets in one room, cluster-wide, from the nodes' socket index",
+        tags: ['admin'],
+        responses: { 200: { description: "One page of the room's sockets", content: body(RoomMembersPage) } },
+      }),
+      s.admin,
+      validate('query', RoomMembersQuery),
       async (c) => {
-        try {
-          return c.json(await s.aggregator.rooms(c.req.valid('query')));
-        } catch (err) {
-          throw invalidCursor(err) ?? err;
-        }
+        const q = c.req.valid('query');
+        const page = await fromStore(
+          s.store.listSockets({ namespace: q.namespace, room: q.room, cursor: q.cursor, limit: q.limit }),
+        );
+        return c.json(page);
       },
     );
 }

@@ -72,13 +72,13 @@ describe('Aggregator reads', () => {
 
     const fresh = await aggregator.latest({ fresh: true });
     expect(fresh.view?.nodes.live).toBe(1);
-    expect(Object.fromEntries(calls)).toEqual({ readNodes: 1 });
+    expect(Object.fromEntries(calls)).toEqual({ readCluster: 1 });
   });
 
   it('shares one store read between concurrent fresh readers', async () => {
     const { aggregator, calls } = setup();
     await Promise.all(Array.from({ length: 10 }, () => aggregator.latest({ fresh: true })));
-    expect(calls.get('readNodes')).toBe(1);
+    expect(calls.get('readCluster')).toBe(1);
   });
 
   it('reports a null view with the store error, and recovers on the next tick', async () => {
@@ -86,10 +86,10 @@ describe('Aggregator reads', () => {
     let down = true;
     const flaky: EdgeStore = {
       ...memory.forCluster('default'),
-      readNodes: () =>
+      readCluster: () =>
         down
           ? Promise.reject(new Error('ECONNREFUSED 127.0.0.1:6390'))
-          : memory.forCluster('default').readNodes(),
+          : memory.forCluster('default').readCluster(),
     };
     const { aggregator } = setup({ store: flaky });
     await flushNode(memory, snapshotOf('node-a'));
@@ -106,7 +106,7 @@ describe('Aggregator reads', () => {
     const memory = createMemoryStore();
     const broken: EdgeStore = {
       ...memory.forCluster('default'),
-      readNodes: () => Promise.reject(new Error('down')),
+      readCluster: () => Promise.reject(new Error('down')),
     };
     const { aggregator, scheduled } = setup({ store: broken });
     await aggregator.onStart();
@@ -243,7 +243,7 @@ describe('Aggregator live feed hooks', () => {
     aggregator.onMessage(a, JSON.stringify({ type: 'force-update' }));
     await new Promise((r) => setTimeout(r, 20));
     expect(a.sent.at(-1)).toMatchObject({ type: 'update', forced: true, status: 'pass' });
-    expect(calls.get('readNodes')).toBe(1);
+    expect(calls.get('readCluster')).toBe(1);
 
     aggregator.onMessage(a, 'not json');
     aggregator.onMessage(a, JSON.stringify({ type: 'explode' }));

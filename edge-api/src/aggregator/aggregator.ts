@@ -2,14 +2,17 @@ import {
   type AlertEvent,
   type AlertRule,
   type AlertState,
+  type ClusterRead,
   type ClusterView,
   type EdgeStore,
   evaluateHealth,
   type HealthReport,
-  mergeCluster,
+  mergeSnapshots,
   type NodeRecord,
   RateBaseline,
-  type RoomUnion,
+  type SilenceRequest,
+  type SloObjective,
+  type SloReport,
   withTimeout,
 } from '@telltale/shared';
 import type { Incident, IncidentInput, IncidentUpdateInput } from '../status/incidents.ts';
@@ -17,7 +20,7 @@ import { StatusKeeper, type WindowResult } from '../status/keeper.ts';
 import type { MaintenanceWindow, MaintenanceWindowInput } from '../status/maintenance.ts';
 import type { StatusReport } from '../status/report.ts';
 import { createMemoryStatusStorage } from '../status/storage.ts';
-import { AlertKeeper, type AlertsReport } from './alert-keeper.ts';
+import { AlertKeeper, type AlertsReport, type ReportedSilence, type SilenceResult } from './alert-keeper.ts';
 import { type FeedServerMessage, parseFeedMessage } from './feed.ts';
 import {
   type HistoryQuery,
@@ -31,7 +34,6 @@ import {
   TICK_RETENTION_MS,
   tickPoint,
 } from './history.ts';
-import { pageRooms, type RoomPage, type RoomQuery } from './room-table.ts';
 import type { AggregatorRuntime, LiveConnection } from './runtime.ts';
 
 export interface AggregatorOptions {
@@ -48,6 +50,8 @@ export interface AggregatorOptions {
   externalUrl?: string;
   /** How long a node that vanished without deregistering is reported `lost` before it is pruned. */
   lostForMs?: number;
+  /** SLO_TARGET and SLO_WINDOW; default 99.9 % over 30 days. */
+  slo?: SloObjective;
   /** STATUS_WARN_INCIDENT_MS: `warn` this long opens an incident too; unset: only `fail` does. */
   warnIncidentAfterMs?: number | null;
 }
@@ -62,9 +66,11 @@ export interface LatestView {
   health: HealthReport;
   /** Pending and firing alerts. */
   alerts: AlertState[];
+  /** The availability SLO at this tick. */
+  slo: SloReport;
 }
 
-export type { AlertsReport } from './alert-keeper.ts';
+export type { AlertsReport, ReportedSilence, SilenceResult } from './alert-keeper.ts';
 
 const PRUNE_EVERY_TICKS = 10;
 const MIN_LOST_FOR_MS = 5 * 60_000;
@@ -79,8 +85,6 @@ const MIN_READ_TIMEOUT_MS = 2000;
  */
 export class Aggregator {
   private latestView: LatestView | null = null;
-  /** The last read's merged rooms; the full table is sorted only when a page of it is asked for. */
-  private roomTable: RoomUnion | null = null;
   private readonly rates: RateBaseline;
   private readonly alertKeeper: AlertKeeper;
   private readonly status: StatusKeeper;
@@ -222,10 +226,20 @@ export class Aggregator {
     return this.alertKeeper.setRules(rules);
   }
 
-  async rooms(query: RoomQuery): Promise<RoomPage> {
-    if (!this.latestView) await this.readFresh();
-    const rooms = this.roomTable;
-    return rooms ? pageRooms(rooms.table(), query, rooms.approximate) : pageRooms([], query, false);
+  async silences(): Promise<ReportedSilence[]> {
+    return this.alertKeeper.listSilences(this.runtime.now());
+  }
+
+  createSilence(request: SilenceRequest, author: string): Promise<SilenceResult> {
+    return this.alertKeeper.createSilence(request, author);
+  }
+
+  expireSilence(id: string, author: string): Promise<SilenceResult> {
+    return this.alertKeeper.expireSilence(id, author);
+  }
+
+  async slo(): Promise<SloReport> {
+    return this.alertKeeper.slo(this.runtime.now());
   }
 
   /** Read, merge, remember, alert, push. Public so tests and a DO can drive ticks directly. */
@@ -234,9 +248,11 @@ export class Aggregator {
     const read = await this.read(now);
     if ('error' in read) {
       const latest = this.describe(null, read.error, now);
+      this.countSlo(latest, now);
       this.latestView = latest;
       this.push(latest);
       await this.status.observe(statusTick(latest, []));
+      await this.alertKeeper.saveSeries(now);
       // The alerts stand as they were: keep Alertmanager from timing them out.
       await this.notify([], now);
       return latest;
@@ -245,12 +261,21 @@ export class Aggregator {
     await this.recordHistory(view, now);
     const events = await this.alertKeeper.evaluate(view, now);
     const latest = this.describe(view, null, now);
+    this.countSlo(latest, now);
     this.latestView = latest;
     this.push(latest);
     await this.status.observe(statusTick(latest, events));
+    await this.alertKeeper.saveSeries(now);
     if (++this.ticks % PRUNE_EVERY_TICKS === 0) await this.prune(now);
     await this.notify(events, now);
     return latest;
+  }
+
+  /** Counts the tick toward the SLO (not inside a maintenance window); the view carries the SLO after it. */
+  private countSlo(latest: LatestView, now: number): void {
+    const excluded = Boolean(this.status.suppressesNotifications(now));
+    this.alertKeeper.count(latest.health.status, now, { excluded });
+    latest.slo = this.alertKeeper.slo(now);
   }
 
   /** Inside a maintenance window nothing goes out: no webhook, no Alertmanager post. */
@@ -304,21 +329,21 @@ export class Aggregator {
   }
 
   private async read(now: number): Promise<{ view: ClusterView } | { error: string }> {
-    let records: NodeRecord[];
+    let read: ClusterRead;
     try {
       // A store that queues commands while disconnected must not stall the tick forever.
-      records = await withTimeout(this.options.store.readNodes(), this.readTimeoutMs);
+      read = await withTimeout(this.options.store.readCluster(), this.readTimeoutMs);
     } catch (err) {
       return { error: `store unreachable (${this.options.store.kind}): ${(err as Error).message}` };
     }
-    records = await this.takeFarewells(records, now);
-    const { view, rooms } = mergeCluster(records, now, {
+    const records = await this.takeFarewells(read.nodes, now);
+    const view = mergeSnapshots(records, now, {
       cluster: this.options.cluster,
       intervalMs: this.options.intervalMs,
       lostForMs: this.lostForMs,
       topRooms: TOP_ROOMS_IN_VIEW,
+      aggregates: read.aggregates,
     });
-    this.roomTable = rooms;
     return { view };
   }
 
@@ -371,11 +396,11 @@ export class Aggregator {
     const health = evaluateHealth(view, {
       expectedNodes: this.options.expectedNodes,
       storeError: error,
-      alerts,
+      alerts: this.alertKeeper.healthAlerts(),
       serviceId: this.options.serviceId ?? `telltale-edge:${this.options.cluster}`,
       now,
     });
-    return { view, error, at: now, health, alerts };
+    return { view, error, at: now, health, alerts, slo: this.alertKeeper.slo(now) };
   }
 
   private push(latest: LatestView): void {
@@ -397,20 +422,6 @@ export class Aggregator {
 
 const TOP_ROOMS_IN_VIEW = 10;
 
-export function updateMessage(latest: LatestView, forced: boolean): string {
-  const message: FeedServerMessage = {
-    type: 'update',
-    at: latest.at,
-    forced,
-    status: latest.health.status,
-    reason: latest.health.output ?? null,
-    view: latest.view,
-    error: latest.error,
-    alerts: latest.alerts,
-  };
-  return JSON.stringify(message);
-}
-
 /** The part of a tick the status history keeps. */
 function statusTick(latest: LatestView, alertEvents: AlertEvent[]) {
   const view = latest.view;
@@ -426,4 +437,18 @@ function statusTick(latest: LatestView, alertEvents: AlertEvent[]) {
     latencyP99: view?.events.latency.p99 ?? null,
     alertEvents,
   };
+}
+
+export function updateMessage(latest: LatestView, forced: boolean): string {
+  const message: FeedServerMessage = {
+    type: 'update',
+    at: latest.at,
+    forced,
+    status: latest.health.status,
+    reason: latest.health.output ?? null,
+    view: latest.view,
+    error: latest.error,
+    alerts: latest.alerts,
+  };
+  return JSON.stringify(message);
 }

@@ -1,8 +1,7 @@
-import type { AlertRule } from '@telltale/shared';
-import type { StatusClient } from '../status/client.ts';
-import type { AlertsReport, LatestView } from './aggregator.ts';
+import type { AlertRule, SilenceRequest, SloReport } from '@telltale/shared';
+import type { AlertsReport, LatestView, ReportedSilence, SilenceResult } from './aggregator.ts';
 import type { HistoryQuery, HistoryResponse } from './history.ts';
-import type { RoomPage, RoomQuery } from './room-table.ts';
+import type { StatusClient } from '../status/client.ts';
 
 /**
  * What the HTTP app asks the aggregator. In-process on Node; over a Durable Object stub on
@@ -13,7 +12,10 @@ export interface AggregatorClient extends StatusClient {
   history(query: HistoryQuery): Promise<HistoryResponse>;
   alerts(): Promise<AlertsReport>;
   setRules(rules: AlertRule[]): Promise<AlertRule[]>;
-  rooms(query: RoomQuery): Promise<RoomPage>;
+  silences(): Promise<ReportedSilence[]>;
+  createSilence(request: SilenceRequest, author: string): Promise<SilenceResult>;
+  expireSilence(id: string, author: string): Promise<SilenceResult>;
+  slo(): Promise<SloReport>;
   /** A `text/event-stream` body carrying the live feed's updates until `signal` aborts. */
   eventStream(signal: AbortSignal): Promise<ReadableStream<Uint8Array>>;
 }

@@ -63,6 +63,10 @@ export function createInProcessAggregator(options: InProcessOptions): InProcessA
     history: (q) => actor.history(q),
     alerts: () => actor.alerts(),
     setRules: (rules) => actor.setRules(rules),
+    silences: () => actor.silences(),
+    createSilence: (request, author) => actor.createSilence(request, author),
+    expireSilence: (id, author) => actor.expireSilence(id, author),
+    slo: () => actor.slo(),
     statusReport: () => actor.statusReport(),
     incidents: (limit) => actor.incidents(limit),
     announceIncident: (input, by) => actor.announceIncident(input, by),
@@ -70,7 +74,6 @@ export function createInProcessAggregator(options: InProcessOptions): InProcessA
     maintenanceWindows: () => actor.maintenanceWindows(),
     addMaintenanceWindow: (input, by) => actor.addMaintenanceWindow(input, by),
     removeMaintenanceWindow: (id) => actor.removeMaintenanceWindow(id),
-    rooms: (q) => actor.rooms(q),
     async eventStream(signal) {
       const { connection, body } = sseSubscriber(`sse-${++sseCount}`, signal, disconnect);
       connect(connection);

@@ -1,5 +1,6 @@
 import type { AlertEvent } from '@telltale/shared';
 import type { StatusStorage } from '../status/storage.ts';
+import type { AlertDocuments } from './alert-documents.ts';
 import type { MinuteRollup, TickPoint } from './history.ts';
 
 /** What the aggregator remembers about one live-feed subscriber; must survive DO hibernation. */
@@ -50,6 +51,8 @@ export interface AggregatorLogger {
 /** Everything that differs between Node and Workers, injected so the actor's code is the same. */
 export interface AggregatorRuntime {
   storage: HistoryStorage;
+  /** Silences and the SLO series; the store's alerts hash when not given (Node). */
+  alertDocuments?: AlertDocuments;
   /** The 90-day status history, incidents and maintenance windows; memory when not given. */
   statusStorage?: StatusStorage;
   scheduler: Scheduler;

@@ -50,7 +50,7 @@ describe('GET /health', () => {
       ...store,
       forCluster: (cluster) => ({
         ...store.forCluster(cluster),
-        readNodes: () => Promise.reject(new Error('connection refused')),
+        readCluster: () => Promise.reject(new Error('connection refused')),
       }),
     };
     edge = makeEdge({ store: broken });

@@ -1,7 +1,15 @@
 import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE, type TelltaleStore } from '@telltale/shared';
 import { createMemoryStore } from '@telltale/shared/store/memory';
 import { afterEach, describe, expect, it } from 'vitest';
-import { admin, type Edge, flushNode, json, makeEdge, snapshotOf } from '../../test/harness.ts';
+import {
+  admin,
+  type Edge,
+  flushNode,
+  json,
+  makeEdge,
+  roomsAndUsers,
+  snapshotOf,
+} from '../../test/harness.ts';
 
 const PROMETHEUS_ACCEPT =
   'application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,application/openmetrics-text;version=0.0.1;q=0.5,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2';
@@ -11,8 +19,18 @@ afterEach(() => edge?.stop());
 
 async function twoNodes(env: Record<string, string> = {}): Promise<Edge> {
   const e = makeEdge({ env });
-  await flushNode(e.store, snapshotOf('node-a', { gauges: { connections: 3 } }));
-  await flushNode(e.store, snapshotOf('node-b', { gauges: { connections: 4, byNamespace: { '/hub': 4 } } }));
+  const rooms = roomsAndUsers([
+    ['/portal', 'thread:1', 2],
+    ['/portal', 'user:u1', 1],
+  ]);
+  await flushNode(e.store, snapshotOf('node-a', { gauges: { connections: 3 } }), [], 30_000, rooms);
+  await flushNode(
+    e.store,
+    snapshotOf('node-b', { gauges: { connections: 4, byNamespace: { '/hub': 4 } } }),
+    [],
+    30_000,
+    rooms,
+  );
   await e.aggregator.aggregator.tick();
   return e;
 }
@@ -34,10 +52,10 @@ describe('GET /metrics', () => {
     edge = await twoNodes();
     const rooms = (await json(await edge.app.request('/metrics'))).rooms as {
       top: unknown[];
-      largest: { name: string; size: number };
+      largest: { namespace: string; name: string; size: number };
     };
     expect(rooms.top).toEqual([]);
-    expect(rooms.largest).toEqual({ name: 'thread:*', size: 4 });
+    expect(rooms.largest).toEqual({ namespace: '/portal', name: 'thread:*', size: 4 });
   });
 
   it('speaks OpenMetrics to the Accept header Prometheus sends, and 0.0.4 text to text/plain', async () => {
@@ -87,7 +105,7 @@ describe('GET /metrics', () => {
       ...store,
       forCluster: (cluster) => ({
         ...store.forCluster(cluster),
-        readNodes: () => Promise.reject(new Error('READONLY replica')),
+        readCluster: () => Promise.reject(new Error('READONLY replica')),
       }),
     };
     edge = makeEdge({ store: broken });

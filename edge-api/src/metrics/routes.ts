@@ -10,6 +10,7 @@ import {
   renderOpenMetrics,
   renderPrometheus,
   roomPrefix,
+  sloMetricFamilies,
 } from '@telltale/shared';
 import { Hono } from 'hono';
 import { z } from 'zod';
@@ -94,7 +95,9 @@ export function metricsRoutes(s: EdgeServices) {
         const format = negotiateMetricsFormat(c.req.header('accept') ?? null, formatParam ?? null);
         c.header('cache-control', 'no-store');
         c.header('vary', 'Accept');
-        return c.body(rendered(latest.view, format, exposition), 200, {
+        // The SLO of the same tick as the view, so the render cache (by view) holds both.
+        const options = { ...exposition, extraFamilies: sloMetricFamilies(latest.slo) };
+        return c.body(rendered(latest.view, format, options), 200, {
           'content-type': CONTENT_TYPES[format],
         });
       },
@@ -125,7 +128,7 @@ export function publicView(view: ClusterView): ClusterView {
     rooms: {
       ...view.rooms,
       top: [],
-      largest: largest ? { name: `${roomPrefix(largest.name)}:*`, size: largest.size } : null,
+      largest: largest ? { ...largest, name: `${roomPrefix(largest.name)}:*` } : null,
     },
   };
 }

@@ -1,18 +1,24 @@
 import { DurableObject } from 'cloudflare:workers';
-import type { AlertRule } from '@telltale/shared';
-import { Aggregator, type AlertsReport, type LatestView } from '../aggregator/aggregator.ts';
+import type { AlertRule, SilenceRequest, SloReport } from '@telltale/shared';
+import {
+  Aggregator,
+  type AlertsReport,
+  type LatestView,
+  type ReportedSilence,
+  type SilenceResult,
+} from '../aggregator/aggregator.ts';
 import type { HistoryQuery, HistoryResponse } from '../aggregator/history.ts';
 import { aggregatorOptions } from '../aggregator/options.ts';
-import type { RoomPage, RoomQuery } from '../aggregator/room-table.ts';
 import { consoleLogger, type LiveConnection, type Scheduler } from '../aggregator/runtime.ts';
 import { sseSubscriber } from '../aggregator/sse.ts';
 import { LIVE_PROTOCOL, offersLiveProtocol } from '../live/ws-protocol.ts';
+import { upstashStore, type WorkerEnv, workerConfig } from './env.ts';
+import { attachSubscriber, hibernatableConnection, openConnections } from './live-socket.ts';
 import type { Incident, IncidentInput, IncidentUpdateInput } from '../status/incidents.ts';
 import type { WindowResult } from '../status/keeper.ts';
 import type { MaintenanceWindow, MaintenanceWindowInput } from '../status/maintenance.ts';
 import type { StatusReport } from '../status/report.ts';
-import { upstashStore, type WorkerEnv, workerConfig } from './env.ts';
-import { attachSubscriber, hibernatableConnection, openConnections } from './live-socket.ts';
+import { createSqliteAlertDocuments } from './sqlite-alert-documents.ts';
 import { createSqliteHistoryStorage } from './sqlite-history.ts';
 import { createSqliteStatusStorage } from './sqlite-status.ts';
 
@@ -54,6 +60,7 @@ export class ClusterAggregatorObject extends DurableObject<WorkerEnv> {
     this.scheduler = new AlarmScheduler(ctx.storage);
     this.aggregator = new Aggregator(aggregatorOptions(config, upstashStore(config)), {
       storage: createSqliteHistoryStorage(ctx.storage.sql),
+      alertDocuments: createSqliteAlertDocuments(ctx.storage.sql),
       statusStorage: createSqliteStatusStorage(ctx.storage.sql),
       scheduler: this.scheduler,
       hub: {
@@ -95,9 +102,22 @@ export class ClusterAggregatorObject extends DurableObject<WorkerEnv> {
     return this.aggregator.setRules(rules);
   }
 
-  rooms(query: RoomQuery): Promise<RoomPage> {
-    return this.aggregator.rooms(query);
+  silences(): Promise<ReportedSilence[]> {
+    return this.aggregator.silences();
   }
+
+  createSilence(request: SilenceRequest, author: string): Promise<SilenceResult> {
+    return this.aggregator.createSilence(request, author);
+  }
+
+  expireSilence(id: string, author: string): Promise<SilenceResult> {
+    return this.aggregator.expireSilence(id, author);
+  }
+
+  slo(): Promise<SloReport> {
+    return this.aggregator.slo();
+  }
+
 
   statusReport(): Promise<StatusReport> {
     return this.aggregator.statusReport();

@@ -25,6 +25,10 @@ function objectClient(stub: () => ObjectStub): AggregatorClient {
     history: (query) => stub().history(query),
     alerts: () => stub().alerts(),
     setRules: (rules) => stub().setRules(rules),
+    silences: () => stub().silences(),
+    createSilence: (request, author) => stub().createSilence(request, author),
+    expireSilence: (id, author) => stub().expireSilence(id, author),
+    slo: () => stub().slo(),
     statusReport: () => stub().statusReport(),
     incidents: (limit) => stub().incidents(limit),
     announceIncident: (input, by) => stub().announceIncident(input, by),
@@ -32,7 +36,6 @@ function objectClient(stub: () => ObjectStub): AggregatorClient {
     maintenanceWindows: () => stub().maintenanceWindows(),
     addMaintenanceWindow: (input, by) => stub().addMaintenanceWindow(input, by),
     removeMaintenanceWindow: (id) => stub().removeMaintenanceWindow(id),
-    rooms: (query) => stub().rooms(query),
     async eventStream(signal) {
       const response = await stub().fetch(objectUrl(FEED_PATHS.events), { signal });
       if (!response.body) throw new Error(`aggregator event stream failed with status ${response.status}`);

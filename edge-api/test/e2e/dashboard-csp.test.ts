@@ -7,7 +7,7 @@ import { createMemoryStore } from '@telltale/shared/store/memory';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEdge, startEdgeServer } from '../../src/node/server.ts';
-import { ADMIN_TOKEN, edgeConfig, flushNode, quietLogger, snapshotOf } from '../harness.ts';
+import { ADMIN_TOKEN, edgeConfig, flushNode, quietLogger, roomsAndUsers, snapshotOf } from '../harness.ts';
 import { openBrowser } from './browser.ts';
 
 const LONG_PREFIX = 'p'.repeat(250);
@@ -23,17 +23,14 @@ const roomAnswers: { status: number; url: string }[] = [];
 const flush = () =>
   flushNode(
     store,
-    snapshotOf('node-a', {
-      rooms: {
-        byPrefix: { thread: 2, [LONG_PREFIX]: 1 },
-        sizes: [
-          ['thread:1', 3],
-          ['thread:2', 1],
-          [`${LONG_PREFIX}:1`, 2],
-        ],
-        truncated: false,
-      },
-    }),
+    snapshotOf('node-a'),
+    [],
+    30_000,
+    roomsAndUsers([
+      ['/portal', 'thread:1', 3],
+      ['/portal', 'thread:2', 1],
+      ['/portal', `${LONG_PREFIX}:1`, 2],
+    ]),
   );
 
 beforeAll(async () => {

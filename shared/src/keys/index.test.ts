@@ -15,6 +15,18 @@ describe('clusterKeys', () => {
       k.alerts,
       k.events,
       k.presence('u1'),
+      k.nodeRooms('n1'),
+      k.nodeUsers('n1'),
+      k.aggregates.roomsBySize,
+      k.aggregates.roomsByName,
+      k.aggregates.roomPrefixes,
+      k.aggregates.namespaceRooms,
+      k.aggregates.namespaceMembers,
+      k.aggregates.usersOnline,
+      k.aggregates.usersAway,
+      k.aggregates.totals,
+      k.aggregates.namespaceRoomsBySize('/chat{x}'),
+      k.aggregates.namespaceRoomsByName('/chat{x}'),
     ];
     for (const key of all) expect(key.startsWith('telltale:{prod-eu}:')).toBe(true);
     expect(new Set(all).size).toBe(all.length);

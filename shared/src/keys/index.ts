@@ -23,6 +23,32 @@ export interface ClusterKeys {
   /** Business-event channel the backbone publishes to. */
   readonly events: string;
   presence(userId: string): string;
+  /** This node's share of the cluster aggregates (no TTL of its own: removed once, by `dropNode`). */
+  nodeRooms(nodeId: string): string;
+  nodeUsers(nodeId: string): string;
+  /** The cluster-wide aggregates every flush keeps up to date (see `shared/src/store/aggregates.ts`). */
+  readonly aggregates: AggregateKeys;
+}
+
+export interface AggregateKeys {
+  /** Sorted set: `<namespace>\n<room>` → −(summed size), so ZRANGE lists the largest first. */
+  readonly roomsBySize: string;
+  /** Sorted set, all scores 0: `<room>\n<namespace>`, for prefix ranges (ZRANGEBYLEX). */
+  readonly roomsByName: string;
+  /** Sorted set: room prefix → distinct rooms. */
+  readonly roomPrefixes: string;
+  /** Sorted set: namespace → distinct rooms. */
+  readonly namespaceRooms: string;
+  /** Hash: namespace → summed room sizes. */
+  readonly namespaceMembers: string;
+  /** Hashes: user id → how many nodes report the user online / away. */
+  readonly usersOnline: string;
+  readonly usersAway: string;
+  /** Hash: `online`, `away` (distinct users), `members` (summed room sizes). */
+  readonly totals: string;
+  /** Per namespace, the same two indexes as `roomsBySize` / `roomsByName`, members being room names. */
+  namespaceRoomsBySize(namespace: string): string;
+  namespaceRoomsByName(namespace: string): string;
 }
 
 export function clusterKeys(cluster: string): ClusterKeys {
@@ -41,5 +67,19 @@ export function clusterKeys(cluster: string): ClusterKeys {
     alerts: `${prefix}:alerts`,
     events: `${prefix}:events`,
     presence: (userId) => `${prefix}:presence:${userId}`,
+    nodeRooms: (nodeId) => `${prefix}:node:${nodeId}:rooms`,
+    nodeUsers: (nodeId) => `${prefix}:node:${nodeId}:users`,
+    aggregates: {
+      roomsBySize: `${prefix}:rooms:by-size`,
+      roomsByName: `${prefix}:rooms:by-name`,
+      roomPrefixes: `${prefix}:rooms:prefixes`,
+      namespaceRooms: `${prefix}:rooms:namespaces`,
+      namespaceMembers: `${prefix}:rooms:namespace-members`,
+      usersOnline: `${prefix}:users:online`,
+      usersAway: `${prefix}:users:away`,
+      totals: `${prefix}:totals`,
+      namespaceRoomsBySize: (namespace) => `${prefix}:rooms:ns:${namespace}:by-size`,
+      namespaceRoomsByName: (namespace) => `${prefix}:rooms:ns:${namespace}:by-name`,
+    },
   };
 }

@@ -4,7 +4,7 @@ import type {
   NodeGauges,
   NodeInfrastructure,
   NodeMeta,
-  NodePresence,
+  NodePresenceCounts,
   NodeRooms,
   NodeSnapshot,
 } from '../schema/snapshot.ts';
@@ -17,7 +17,7 @@ export interface SnapshotOverrides {
   gauges?: Partial<NodeGauges>;
   counters?: Partial<NodeCounters>;
   rooms?: Partial<NodeRooms>;
-  presence?: Partial<NodePresence>;
+  presence?: Partial<NodePresenceCounts>;
   infra?: Partial<NodeInfrastructure>;
   /** Handler latencies (ms) recorded in both the window and the cumulative sketch. */
   latencyMs?: number[];
@@ -32,7 +32,7 @@ export function sampleSnapshot(overrides: SnapshotOverrides = {}): NodeSnapshot 
   for (const ms of overrides.latencyMs ?? [1.2, 2.5, 3.1, 4.8, 12]) sketch.add(ms);
   const latency = sketch.toJSON();
   const snapshot: NodeSnapshot = {
-    v: 1,
+    v: 2,
     node: {
       id: 'node-a',
       cluster: 'default',
@@ -63,6 +63,7 @@ export function sampleSnapshot(overrides: SnapshotOverrides = {}): NodeSnapshot 
       authFailures: 0,
       rateLimited: 0,
       invalidPayloads: 0,
+      refusedConnections: {},
       commandsExecuted: 0,
       commandsRejected: 0,
       businessEvents: 0,
@@ -71,16 +72,17 @@ export function sampleSnapshot(overrides: SnapshotOverrides = {}): NodeSnapshot 
     },
     latency: { window: latency, cumulative: latency, ...overrides.latency },
     rooms: {
+      total: 3,
+      members: 4,
       byPrefix: { thread: 1, user: 2 },
-      sizes: [
-        ['thread:1', 2],
-        ['user:u1', 1],
-        ['user:u2', 1],
+      top: [
+        ['/portal', 'thread:1', 2],
+        ['/portal', 'user:u1', 1],
+        ['/portal', 'user:u2', 1],
       ],
-      truncated: false,
       ...overrides.rooms,
     },
-    presence: { online: ['u1'], away: ['u2'], staleClients: 0, ...overrides.presence },
+    presence: { online: 1, away: 1, staleClients: 0, ...overrides.presence },
     infra: {
       uptimeSec: 60,
       memory: { rss: 80_000_000, heapUsed: 30_000_000, heapTotal: 40_000_000, external: 2_000_000 },

@@ -12,7 +12,7 @@ describe('mergeSnapshots with client-chosen label names', () => {
         sampleSnapshot({
           node: { id },
           counters: { eventsIn: 10, eventsInByType: byType },
-          rooms: { byPrefix: { constructor: 1 }, sizes: [['constructor:1', 2]], truncated: false },
+          rooms: { total: 1, members: 2, byPrefix: { constructor: 1 }, top: [['/', 'constructor:1', 2]] },
         }),
         1_700_000_000_000,
       ),
@@ -20,7 +20,7 @@ describe('mergeSnapshots with client-chosen label names', () => {
     const view = mergeSnapshots(nodes, 1_700_000_000_000, { cluster: 'default', intervalMs: 5000 });
 
     expect(view.events.by_type).toEqual({ constructor: 4, toString: 6, valueOf: 2, hasOwnProperty: 8 });
-    expect(view.rooms.by_prefix.constructor).toBe(1);
+    expect(view.rooms.by_prefix.constructor).toBe(2);
     expect(ClusterView.safeParse(view).success).toBe(true);
   });
 });

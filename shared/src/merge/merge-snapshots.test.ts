@@ -3,7 +3,7 @@ import { ClusterView } from '../schema/cluster.ts';
 import { LatencySketch } from '../sketch/latency-sketch.ts';
 import { lognormal, seededRandom } from '../sketch/random.ts';
 import { sampleRecord, sampleSnapshot } from './fixtures.ts';
-import { mergeCluster, mergeSnapshots } from './merge-snapshots.ts';
+import { mergeSnapshots } from './merge-snapshots.ts';
 
 const NOW = 1_700_000_060_000;
 const options = { cluster: 'default', intervalMs: 5000 };
@@ -53,72 +53,43 @@ describe('mergeSnapshots', () => {
     expect(view.nodes.live).toBe(2);
   });
 
-  it('counts the same room on two nodes once, with the sizes summed', () => {
-    const view = mergeSnapshots(
-      [
-        node('a', {
-          rooms: {
-            byPrefix: { thread: 1, user: 1 },
-            sizes: [
-              ['thread:9', 3],
-              ['user:u1', 1],
-            ],
-            truncated: false,
-          },
-        }),
-        node('b', {
-          rooms: {
-            byPrefix: { thread: 2 },
-            sizes: [
-              ['thread:9', 4],
-              ['thread:10', 2],
-            ],
-            truncated: false,
-          },
-        }),
-      ],
-      NOW,
-      options,
-    );
+  it('takes rooms and distinct users from the aggregates when the read carries them', () => {
+    const aggregates = {
+      users: { online: 2, away: 1 },
+      rooms: {
+        total: 3,
+        members: 10,
+        byPrefix: { thread: 2, user: 1 },
+        byNamespace: { '/portal': { rooms: 3, members: 10 } },
+        top: [
+          { namespace: '/portal', name: 'thread:9', size: 7 },
+          { namespace: '/portal', name: 'thread:10', size: 2 },
+          { namespace: '/portal', name: 'user:u1', size: 1 },
+        ],
+      },
+    };
+    const view = mergeSnapshots([node('a'), node('b')], NOW, { ...options, aggregates, topRooms: 2 });
     expect(view.rooms).toEqual({
       total: 3,
       by_prefix: { thread: 2, user: 1 },
+      by_namespace: { '/portal': { rooms: 3, members: 10 } },
       avg_size: 10 / 3,
-      largest: { name: 'thread:9', size: 7 },
-      top: [
-        { name: 'thread:9', size: 7 },
-        { name: 'thread:10', size: 2 },
-        { name: 'user:u1', size: 1 },
-      ],
+      largest: { namespace: '/portal', name: 'thread:9', size: 7 },
+      top: aggregates.rooms.top.slice(0, 2),
       approximate: false,
     });
+    expect(view.presence).toEqual({ online: 2, away: 1, stale_clients: 0 });
+    expect(ClusterView.parse(view)).toEqual(view);
   });
 
-  it('marks rooms approximate with upper-bound prefix counts when a node truncated its list', () => {
-    const view = mergeSnapshots(
-      [
-        node('a', { rooms: { byPrefix: { thread: 500 }, sizes: [['thread:1', 9]], truncated: true } }),
-        node('b', { rooms: { byPrefix: { thread: 1 }, sizes: [['thread:1', 1]], truncated: false } }),
-      ],
-      NOW,
-      options,
-    );
-    expect(view.rooms.approximate).toBe(true);
-    expect(view.rooms.by_prefix).toEqual({ thread: 501 });
-    expect(view.rooms.total).toBe(501);
-    expect(view.rooms.largest).toEqual({ name: 'thread:1', size: 10 });
-  });
-
-  it('counts a user on two nodes once, online winning over away', () => {
-    const view = mergeSnapshots(
-      [
-        node('a', { presence: { online: ['u1', 'u2'], away: ['u3'], staleClients: 1 } }),
-        node('b', { presence: { online: ['u2'], away: ['u1', 'u4'], staleClients: 2 } }),
-      ],
-      NOW,
-      options,
-    );
-    expect(view.presence).toEqual({ online: 2, away: 2, stale_clients: 3 });
+  it("without the aggregates, sums the nodes' own counts and says approximate past one node", () => {
+    const one = mergeSnapshots([node('a')], NOW, options);
+    expect(one.rooms).toMatchObject({ total: 3, by_prefix: { thread: 1, user: 2 }, approximate: false });
+    expect(one.rooms.by_namespace).toEqual({ '/portal': { rooms: 3, members: 4 } });
+    expect(one.presence).toEqual({ online: 1, away: 1, stale_clients: 0 });
+    const two = mergeSnapshots([node('a'), node('b')], NOW, options);
+    expect(two.rooms).toMatchObject({ total: 6, approximate: true });
+    expect(two.rooms.largest).toEqual({ namespace: '/portal', name: 'thread:1', size: 4 });
   });
 
   it('merges latency sketches instead of averaging percentiles', () => {
@@ -166,18 +137,29 @@ describe('mergeSnapshots', () => {
     expect(view.connections.total).toBe(3);
   });
 
-  it('isolates a version-skewed snapshot (v: 2)', () => {
-    const future = { ...sampleSnapshot({ node: { id: 'b' } }), v: 2, somethingNew: true };
+  it('isolates a snapshot of another version, older or newer, with the reason', () => {
+    const current = sampleSnapshot({ node: { id: 'b' } });
+    const old = { ...current, v: 1, rooms: { byPrefix: {}, sizes: [], truncated: false } };
+    const future = { ...current, v: 3, somethingNew: true };
     const view = mergeSnapshots(
-      [node('a'), { nodeId: 'b', lastFlushAt: NOW, raw: JSON.stringify(future) }],
+      [
+        node('a'),
+        { nodeId: 'b', lastFlushAt: NOW, raw: JSON.stringify(old) },
+        {
+          nodeId: 'c',
+          lastFlushAt: NOW,
+          raw: JSON.stringify({ ...future, node: { ...current.node, id: 'c' } }),
+        },
+      ],
       NOW,
       options,
     );
-    expect(view.nodes.list.find((n) => n.id === 'b')).toMatchObject({
-      state: 'invalid',
-      error: 'snapshot version 2 is not supported (this edge reads v1)',
-    });
+    expect(view.nodes.list.filter((n) => n.state === 'invalid').map((n) => [n.id, n.error])).toEqual([
+      ['b', 'snapshot version 1 is not supported (this edge reads v2)'],
+      ['c', 'snapshot version 3 is not supported (this edge reads v2)'],
+    ]);
     expect(view.nodes.live).toBe(1);
+    expect(view.connections.total).toBe(3);
   });
 
   it('rejects a snapshot stored under another node id or cluster', () => {
@@ -231,58 +213,20 @@ describe('mergeSnapshots', () => {
   });
 });
 
-describe('mergeSnapshots rooms ranking', () => {
-  it('picks the same top rooms as a full sort, ties broken by name', () => {
-    const random = seededRandom(21);
-    const sizes = Array.from(
-      { length: 300 },
-      (_, i) => [`thread:${i}`, 1 + Math.floor(random() * 20)] as [string, number],
-    );
-    const record = node('a', { rooms: { byPrefix: { thread: 300 }, sizes, truncated: false } });
-    const view = mergeSnapshots([record], NOW, { ...options, topRooms: 10 });
-    const expected = sizes
-      .map(([name, size]) => ({ name, size }))
-      .sort((x, y) => y.size - x.size || (x.name < y.name ? -1 : 1))
-      .slice(0, 10);
-    expect(view.rooms.top).toEqual(expected);
-    expect(mergeSnapshots([record], NOW, { ...options, topRooms: 0 }).rooms.top).toEqual([]);
-  });
-});
-
 describe('mergeSnapshots with a bad entry deep in a list', () => {
-  it('isolates the node and names the room tuple and presence entry at fault', () => {
+  it('isolates the node and names the room tuple at fault', () => {
     const bad = JSON.parse(sampleRecord(sampleSnapshot({ node: { id: 'b' } })).raw!);
-    bad.rooms.sizes[1] = ['user:u1', -1];
-    bad.presence.online.push(7);
+    bad.rooms.top[1] = ['/portal', 'user:u1', -1];
+    bad.presence.online = 'u1';
     const view = mergeSnapshots(
       [node('a'), { nodeId: 'b', lastFlushAt: NOW, raw: JSON.stringify(bad) }],
       NOW,
       options,
     );
-    expect(view.nodes.list.find((n) => n.id === 'b')!.error).toBe(
-      'snapshot failed validation: rooms.sizes.1.1: expected a non-negative integer, received -1; presence.online.1: expected a string, received 7',
+    expect(view.nodes.list.find((n) => n.id === 'b')!.error).toMatch(
+      /^snapshot failed validation: rooms\.top\.1\.2: .*; presence\.online: /,
     );
     expect(view.rooms.total).toBe(3);
     expect(view.presence.online).toBe(1);
-  });
-});
-
-describe('mergeCluster', () => {
-  it('keeps the whole room table, largest first, while the view lists the top rooms', () => {
-    const sizes = Array.from({ length: 30 }, (_, i): [string, number] => [`thread:${i}`, 1 + (i % 7)]);
-    const records = [
-      node('a', { rooms: { byPrefix: { thread: 30 }, sizes, truncated: false } }),
-      node('b', { rooms: { byPrefix: { thread: 1 }, sizes: [['thread:0', 9]], truncated: false } }),
-    ];
-    const { view, rooms } = mergeCluster(records, NOW, { ...options, topRooms: 3 });
-    const all = mergeSnapshots(records, NOW, { ...options, topRooms: Number.POSITIVE_INFINITY });
-    expect(rooms.table()).toEqual(all.rooms.top);
-    expect(rooms.table()).toHaveLength(30);
-    expect(rooms.table()[0]).toEqual({ name: 'thread:0', size: 10 });
-    expect(view.rooms.top).toEqual(all.rooms.top.slice(0, 3));
-    expect({ ...view, rooms: { ...view.rooms, top: [] } }).toEqual({
-      ...all,
-      rooms: { ...all.rooms, top: [] },
-    });
   });
 });

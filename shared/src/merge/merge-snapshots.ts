@@ -1,10 +1,11 @@
+import type { ClusterAggregates } from '../schema/aggregates.ts';
 import type { ClusterView, DepartedNode, LatencySummary, NodeState, NodeSummary } from '../schema/cluster.ts';
 import type { NodeRooms } from '../schema/snapshot.ts';
 import { LatencySketch } from '../sketch/latency-sketch.ts';
 import type { NodeRecord } from '../store/port.ts';
 import { plainCounts } from './counts.ts';
 import { type ReadNode, readNode } from './read-node.ts';
-import { RoomUnion } from './rooms.ts';
+import { roomsFromAggregates, roomsFromNodes } from './rooms.ts';
 
 export interface MergeOptions {
   cluster: string;
@@ -13,35 +14,26 @@ export interface MergeOptions {
   staleAfterMs?: number;
   /** A lost node (hash expired) stays in the view this long after its last flush. Default: 5 min. */
   lostForMs?: number;
-  /** How many rooms `rooms.top` lists, largest first. Default 10; `mergeCluster` keeps the full table. */
+  /** How many rooms `rooms.top` lists, largest first. Default 10. */
   topRooms?: number;
+  /**
+   * The cluster-wide aggregates read with the nodes (`readCluster`): rooms and distinct users come
+   * from them, exactly. Without them the view sums the nodes' own counts (exact for one node).
+   */
+  aggregates?: ClusterAggregates;
 }
 
 type ValidNode = Extract<ReadNode, { kind: 'valid' }>;
 const DEFAULT_LOST_FOR_MS = 5 * 60_000;
 
 /**
- * Merges every node's snapshot into one cluster view, per metric: gauges and counters sum, rooms and
- * presence users are unions, latency sketches merge. Live and stale nodes count — a stale node's hash
- * has not expired yet, so its sockets most likely still exist; it is only late (health warns about
- * it). Lost and invalid nodes are listed but never counted.
+ * Merges every node's snapshot into one cluster view, per metric: gauges and counters sum, latency
+ * sketches merge; rooms and distinct users come from the aggregates. Every snapshot is of constant
+ * size, so the merge costs O(nodes), whatever the nodes hold. Live and stale nodes count — a stale
+ * node's hash has not expired yet, so its sockets most likely still exist; it is only late (health
+ * warns about it). Lost and invalid nodes are listed but never counted.
  */
 export function mergeSnapshots(records: NodeRecord[], now: number, options: MergeOptions): ClusterView {
-  return mergeCluster(records, now, options).view;
-}
-
-/** The merged view plus the whole merged room table, for callers that page rooms. */
-export interface MergedCluster {
-  view: ClusterView;
-  rooms: RoomUnion;
-}
-
-/**
- * `mergeSnapshots`, keeping the room union so the full table is sorted only if someone asks.
- * The unions run as passes of their own after every snapshot is read: filling one large Map at a
- * time measured about a quarter faster than interleaving it with parsing.
- */
-export function mergeCluster(records: NodeRecord[], now: number, options: MergeOptions): MergedCluster {
   const staleAfterMs = options.staleAfterMs ?? 2 * options.intervalMs;
   const lostForMs = options.lostForMs ?? DEFAULT_LOST_FOR_MS;
 
@@ -60,18 +52,18 @@ export function mergeCluster(records: NodeRecord[], now: number, options: MergeO
     authFailures: 0,
     rateLimited: 0,
     invalidPayloads: 0,
+    refused: 0,
   };
   // Label keys come from clients: no prototype for `constructor` or `toString` to collide with.
   const byNamespace: Record<string, number> = Object.create(null);
   const byTransport: Record<string, number> = Object.create(null);
   const byReason: Record<string, number> = Object.create(null);
+  const refusedByReason: Record<string, number> = Object.create(null);
   const byType: Record<string, number> = Object.create(null);
   const windowSketch = new LatencySketch();
   const cumulativeSketch = new LatencySketch();
-  // Only the lists the unions need outlive the loop, so the rest of each snapshot dies young.
   const roomLists: NodeRooms[] = [];
-  const onlineLists: string[][] = [];
-  const awayLists: string[][] = [];
+  const localUsers = { online: 0, away: 0 };
   let redisUp = 0;
   let redisDown = 0;
   let redisLatency: number | null = null;
@@ -115,10 +107,12 @@ export function mergeCluster(records: NodeRecord[], now: number, options: MergeO
     addCounts(byNamespace, gauges.byNamespace);
     addCounts(byTransport, gauges.byTransport);
     addCounts(byReason, counters.disconnectReasons);
+    addCounts(refusedByReason, counters.refusedConnections);
+    for (const refused of Object.values(counters.refusedConnections)) totals.refused += refused;
     addCounts(byType, counters.eventsInByType);
     roomLists.push(node.snapshot.rooms);
-    onlineLists.push(presence.online);
-    awayLists.push(presence.away);
+    localUsers.online += presence.online;
+    localUsers.away += presence.away;
     windowSketch.merge(node.window);
     cumulativeSketch.merge(node.cumulative);
     if (infra.redis.connected === true) redisUp++;
@@ -129,13 +123,8 @@ export function mergeCluster(records: NodeRecord[], now: number, options: MergeO
     if (state === 'live') uptime = Math.max(uptime, infra.uptimeSec);
   }
   summaries.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const rooms = new RoomUnion();
-  for (const list of roomLists) rooms.add(list);
-  const online = new Set<string>();
-  for (const list of onlineLists) for (const user of list) online.add(user);
-  // A user online on any node is online, so away is only known once every node's online list is in.
-  const away = new Set<string>();
-  for (const list of awayLists) for (const user of list) if (!online.has(user)) away.add(user);
+  const { aggregates } = options;
+  const users = aggregates ? aggregates.users : localUsers;
 
   const view: ClusterView = {
     v: 1,
@@ -149,6 +138,7 @@ export function mergeCluster(records: NodeRecord[], now: number, options: MergeO
       by_namespace: plainCounts(byNamespace),
       by_transport: plainCounts(byTransport),
       rate: { '1m': null },
+      refused: { count: totals.refused, by_reason: plainCounts(refusedByReason) },
     },
     disconnections: { count: totals.disconnects, by_reason: plainCounts(byReason), rate: { '1m': null } },
     events: {
@@ -158,8 +148,10 @@ export function mergeCluster(records: NodeRecord[], now: number, options: MergeO
       latency: latencySummary(windowSketch),
       by_type: plainCounts(byType),
     },
-    rooms: rooms.summary(options.topRooms),
-    presence: { online: online.size, away: away.size, stale_clients: totals.staleClients },
+    rooms: aggregates
+      ? roomsFromAggregates(aggregates, options.topRooms)
+      : roomsFromNodes(roomLists, options.topRooms),
+    presence: { online: users.online, away: users.away, stale_clients: totals.staleClients },
     redis: {
       connected: roomLists.length > 0 && redisDown === 0,
       latency: redisLatency,
@@ -177,7 +169,7 @@ export function mergeCluster(records: NodeRecord[], now: number, options: MergeO
     latencySketch: cumulativeSketch.toJSON(),
     windowSketch: windowSketch.toJSON(),
   };
-  return { view, rooms };
+  return view;
 }
 
 /** Percentiles come from the merged sketch, never from averaging node percentiles. */

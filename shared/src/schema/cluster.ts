@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ClusterRoom } from './aggregates.ts';
 import { SketchData } from './sketch.ts';
 import { NodeCounters } from './snapshot.ts';
 
@@ -98,10 +99,15 @@ export const ClusterView = z.object({
   rooms: z.object({
     total: count,
     by_prefix: countMap,
+    /** Distinct rooms and summed sizes per namespace. */
+    by_namespace: z.record(z.string(), z.object({ rooms: count, members: count })).default({}),
     avg_size: z.number().nonnegative(),
-    largest: z.object({ name: z.string(), size: count }).nullable(),
-    top: z.array(z.object({ name: z.string(), size: count })),
-    /** True when a node capped its room list, so totals are an upper bound. */
+    largest: ClusterRoom.nullable(),
+    top: z.array(ClusterRoom),
+    /**
+     * False when the counts come from the cluster-wide aggregates (exact). True only for a view
+     * summed from several nodes' own summaries without them, where a shared room counts twice.
+     */
     approximate: z.boolean(),
   }),
   presence: z.object({ online: count, away: count, stale_clients: count }),

@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { sampleSnapshot } from '../merge/fixtures.ts';
-import { countRecord, namedCounts, stringList } from './collections.ts';
-import { NodeSnapshot } from './snapshot.ts';
+import { countRecord, stringList } from './collections.ts';
+import { NodePresence, NodeSnapshot } from './snapshot.ts';
 
 // The per-element schemas these loops replaced: what they accepted is the contract.
 const count = z.number().int().nonnegative();
 const reference = {
   stringList: z.array(z.string()),
-  namedCounts: z.array(z.tuple([z.string(), count])),
   countRecord: z.record(z.string(), count),
 };
 
@@ -54,7 +53,6 @@ const samples: unknown[] = [
 
 describe.each([
   ['stringList', stringList(), reference.stringList],
-  ['namedCounts', namedCounts(), reference.namedCounts],
   ['countRecord', countRecord(), reference.countRecord],
 ] as const)('%s', (_name, looped, perElement) => {
   it.each(samples.map((s, i) => [i, s]))(
@@ -92,24 +90,27 @@ describe('NodeSnapshot rejections in the looped fields', () => {
     return result.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
   };
 
-  it('names the bad room tuple, element by element', () => {
+  it('names the bad room tuple of the top list', () => {
     expect(
-      issues(['rooms.sizes', [['thread:1', 2], ['user:u1', -2], [7, 1], ['user:u3'], 'user:u4']]),
+      issues([
+        'rooms.top',
+        [
+          ['/', 'thread:1', 2],
+          ['/', 'user:u1', -2],
+          ['/', 7, 1],
+        ],
+      ]),
     ).toEqual([
-      'rooms.sizes.1.1: expected a non-negative integer, received -2',
-      'rooms.sizes.2.0: expected a string, received 7',
-      'rooms.sizes.3: expected a [name, count] pair, received an array of 1 items',
-      'rooms.sizes.4: expected a [name, count] pair, received "user:u4"',
-    ]);
-    expect(issues(['rooms.sizes', undefined])).toEqual([
-      'rooms.sizes: expected an array of [name, count] pairs, received undefined',
+      'rooms.top.1.2: Too small: expected number to be >=0',
+      'rooms.top.2.1: Invalid input: expected string, received number',
     ]);
   });
 
-  it('names the bad presence entry', () => {
-    expect(issues(['presence.online', ['u1', 42]], ['presence.away', 'u2'])).toEqual([
-      'presence.online.1: expected a string, received 42',
-      'presence.away: expected an array of strings, received "u2"',
+  it('names the bad presence entry of a presence callback', () => {
+    const result = NodePresence.safeParse({ online: ['u1', 42], away: 'u2', staleClients: 0 });
+    expect(result.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([
+      'online.1: expected a string, received 42',
+      'away: expected an array of strings, received "u2"',
     ]);
   });
 

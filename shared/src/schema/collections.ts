@@ -1,9 +1,9 @@
 import { z } from 'zod';
 
 /**
- * Schemas for the large homogeneous collections of a snapshot (room tuples, presence ids, per-key
- * counts), checked by one plain loop each instead of a zod schema per element: the edge validates
- * about a thousand snapshots per tick. Each accepts exactly what the per-element schema it replaces
+ * Schemas for the large homogeneous collections of a snapshot (presence ids, per-key counts),
+ * checked by one plain loop each instead of a zod schema per element: the edge validates about a
+ * thousand snapshots per tick. Each accepts exactly what the per-element schema it replaces
  * accepted, infers the same type, and reports every bad element at its own path.
  */
 
@@ -53,32 +53,6 @@ export function stringList() {
       if (!report) return false;
       report([i], `expected a string, received ${received(value[i])}`);
       valid = false;
-    }
-    return valid;
-  });
-}
-
-/** Like `z.array(z.tuple([z.string(), count]))`. */
-export function namedCounts() {
-  return looped<[string, number][]>((value, report) => {
-    if (!Array.isArray(value)) {
-      report?.([], `expected an array of [name, count] pairs, received ${received(value)}`);
-      return false;
-    }
-    let valid = true;
-    for (let i = 0; i < value.length; i++) {
-      const pair: unknown = value[i];
-      if (Array.isArray(pair) && pair.length === 2 && typeof pair[0] === 'string' && isCount(pair[1]))
-        continue;
-      if (!report) return false;
-      valid = false;
-      if (!Array.isArray(pair) || pair.length !== 2) {
-        const got = Array.isArray(pair) ? `an array of ${pair.length} items` : received(pair);
-        report([i], `expected a [name, count] pair, received ${got}`);
-        continue;
-      }
-      if (typeof pair[0] !== 'string') report([i, 0], `expected a string, received ${received(pair[0])}`);
-      if (!isCount(pair[1])) report([i, 1], countProblem(pair[1]));
     }
     return valid;
   });

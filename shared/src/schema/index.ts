@@ -1,3 +1,4 @@
+export * from './aggregates.ts';
 export * from './alert.ts';
 export * from './cluster.ts';
 export * from './command.ts';

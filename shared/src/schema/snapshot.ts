@@ -1,8 +1,16 @@
 import { z } from 'zod';
-import { countRecord, namedCounts, stringList } from './collections.ts';
+import { countRecord, stringList } from './collections.ts';
 import { SketchData } from './sketch.ts';
 
-export const SNAPSHOT_VERSION = 1;
+/**
+ * v2: constant size. Rooms and presence are counts and a short top list; the cluster's distinct
+ * rooms and users live in Redis aggregates each flush keeps up to date (see `AggregateChanges`).
+ */
+export const SNAPSHOT_VERSION = 2;
+
+/** Rooms a snapshot lists by name (its own largest), and how long a name listed there may be. */
+export const SNAPSHOT_TOP_ROOMS = 20;
+export const SNAPSHOT_ROOM_NAME_LENGTH = 64;
 
 const count = z.number().int().nonnegative();
 const countMap = countRecord();
@@ -33,6 +41,8 @@ export const NodeCounters = z.object({
   authFailures: count,
   rateLimited: count,
   invalidPayloads: count,
+  /** New connections the node refused, by reason (`maintenance`, `draining`); auth failures are counted apart. */
+  refusedConnections: countMap.default({}),
   commandsExecuted: count,
   commandsRejected: count,
   businessEvents: count,
@@ -47,25 +57,32 @@ export const NodeGauges = z.object({
 });
 export type NodeGauges = z.infer<typeof NodeGauges>;
 
-export const RoomSize = z.object({ name: z.string(), size: count });
-export type RoomSize = z.infer<typeof RoomSize>;
+/** One of a node's largest rooms: `[namespace, name, size]`. */
+const TopRoom = z.tuple([z.string().max(100), z.string().max(SNAPSHOT_ROOM_NAME_LENGTH + 1), count]);
 
 export const NodeRooms = z.object({
-  /** Local room count per prefix (`thread`, `user`, `presence`, …); socket-id rooms excluded. */
+  /** Distinct rooms here (namespace + name), socket-id rooms excluded. */
+  total: count,
+  /** Their sizes summed. */
+  members: count,
+  /** Local room count per prefix (`thread`, `user`, `presence`, …), capped like every label map. */
   byPrefix: countMap,
-  /** Every named room with its local size, largest first, capped; `truncated` when the cap cut it. */
-  sizes: namedCounts(),
-  truncated: z.boolean(),
+  /** The node's largest rooms, largest first, at most `SNAPSHOT_TOP_ROOMS`, names cut to 64 characters. */
+  top: z.array(TopRoom).max(SNAPSHOT_TOP_ROOMS),
 });
 export type NodeRooms = z.infer<typeof NodeRooms>;
 
+/** What a `presence` callback reports: the user ids online and away on this node (never flushed as lists). */
 export const NodePresence = z.object({
-  /** User ids, so the cluster can count distinct users across nodes. */
   online: stringList(),
   away: stringList(),
   staleClients: count,
 });
 export type NodePresence = z.infer<typeof NodePresence>;
+
+/** The snapshot's presence: this node's counts; distinct users across nodes come from the aggregates. */
+export const NodePresenceCounts = z.object({ online: count, away: count, staleClients: count });
+export type NodePresenceCounts = z.infer<typeof NodePresenceCounts>;
 
 export const NodeInfrastructure = z.object({
   uptimeSec: z.number().nonnegative(),
@@ -86,7 +103,7 @@ export const NodeSnapshot = z.object({
   /** Handler latency in milliseconds: `window` covers the last interval, `cumulative` since start. */
   latency: z.object({ window: SketchData, cumulative: SketchData }),
   rooms: NodeRooms,
-  presence: NodePresence,
+  presence: NodePresenceCounts,
   infra: NodeInfrastructure,
   rateLimits: z
     .object({

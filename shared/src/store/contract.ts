@@ -4,6 +4,7 @@ import { sampleSnapshot } from '../merge/fixtures.ts';
 import type { AlertRule, AlertState } from '../schema/alert.ts';
 import type { AuditEntry, CommandAck, CommandEnvelope } from '../schema/command.ts';
 import { NodeSnapshot, type SocketRecord } from '../schema/snapshot.ts';
+import { describeAggregateContract } from './aggregates-contract.ts';
 import { NODE_SET_TTL_MS } from './codec.ts';
 import type { CommandDelivery, SocketQuery, TelltaleStore, UnaddressedEnvelope } from './port.ts';
 import { recordedAcks } from './recorded-acks.ts';
@@ -147,6 +148,8 @@ export function describeStoreContract(
     afterAll(async () => {
       await h?.close();
     });
+
+    describeAggregateContract(() => h);
 
     it('answers ping with a round-trip time', async () => {
       const ms = await h.store.ping();
@@ -734,6 +737,8 @@ export function describeStoreContract(
         for (const id of ids) await flushOf(id);
         // Scripts are loaded on first use; count the steady state.
         await h.store.forCluster(cluster).readNodes();
+        await h.store.forCluster(cluster).readCluster();
+        await h.store.forCluster(cluster).listRooms({ limit: 10 });
         await h.store.forCluster(cluster).publishCommand(command(cluster, 'c-warm-up'), {
           to: 'socket-owner',
           socketId: 'warm-up',
@@ -749,6 +754,11 @@ export function describeStoreContract(
         const readTrips = await count(async () => {
           records = await h.store.forCluster(cluster).readNodes();
         });
+        let view: unknown[] = [];
+        const clusterTrips = await count(async () => {
+          view = (await h.store.forCluster(cluster).readCluster()).nodes;
+        });
+        const roomTrips = await count(() => h.store.forCluster(cluster).listRooms({ limit: 10 }));
         let owner: string[] | null = null;
         const ownerTrips = await count(async () => {
           owner =
@@ -760,11 +770,18 @@ export function describeStoreContract(
             )?.targeted ?? null;
         });
         options.report?.(
-          `${name}: flush=${flushTrips} readNodes(50)=${readTrips} publish-to-owner(50)=${ownerTrips} round trips`,
+          `${name}: flush=${flushTrips} readNodes(50)=${readTrips} readCluster(50)=${clusterTrips} listRooms=${roomTrips} publish-to-owner(50)=${ownerTrips} round trips`,
         );
         expect(records).toHaveLength(50);
+        expect(view).toHaveLength(50);
         expect(owner).toEqual(['node-37']);
-        expect({ flushTrips, readTrips, ownerTrips }).toEqual({ flushTrips: 1, readTrips: 1, ownerTrips: 1 });
+        expect({ flushTrips, readTrips, clusterTrips, roomTrips, ownerTrips }).toEqual({
+          flushTrips: 1,
+          readTrips: 1,
+          clusterTrips: 1,
+          roomTrips: 1,
+          ownerTrips: 1,
+        });
       });
     }
   });

@@ -1,8 +1,10 @@
 import { pushedAckWatch } from '../commands/ack-watch.ts';
 import { clusterKeys } from '../keys/index.ts';
+import { CLUSTER_TOP_ROOMS } from '../schema/aggregates.ts';
 import type { AlertRule, AlertState } from '../schema/alert.ts';
 import type { AuditEntry, CommandAck } from '../schema/command.ts';
 import type { SocketRecord } from '../schema/snapshot.ts';
+import { AggregateBook } from './aggregates.ts';
 import {
   decodeAcks,
   decodeAlertRules,
@@ -17,6 +19,7 @@ import {
 import { assertAuditCursor } from './cursor.ts';
 import type {
   AlertDocument,
+  ClusterRead,
   ClusterStore,
   CommandAddress,
   CommandDelivery,
@@ -25,6 +28,7 @@ import type {
   Page,
   PresenceRecord,
   PresenceStatus,
+  RoomListQuery,
   SocketQuery,
   TelltaleStore,
   UnaddressedEnvelope,
@@ -83,6 +87,13 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       console.error('telltale memory store: subscriber threw', error);
     });
   const slots = new Map<string, Slot>();
+  /** Per cluster, the aggregates every flush keeps (see AggregateBook): no TTL, dropped node by node. */
+  const books = new Map<string, AggregateBook>();
+  const bookOf = (cluster: string): AggregateBook => {
+    const book = books.get(cluster) ?? new AggregateBook();
+    books.set(cluster, book);
+    return book;
+  };
   const channels = new Map<string, Set<(raw: string) => void>>();
   /** Edge watches by ack list key: the in-process ack channel. */
   const ackWatchers = new Map<string, (ack: CommandAck) => void>();
@@ -189,6 +200,17 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     return [...set.members].sort(([a, x], [b, y]) => x - y || (a < b ? -1 : a > b ? 1 : 0));
   };
 
+  /** Every node of the set with its snapshot, and its farewell when the snapshot is gone. */
+  const nodeRecords = (cluster: string): NodeRecord[] => {
+    const keys = clusterKeys(cluster);
+    return members(cluster).map(([nodeId, lastFlushAt]) => {
+      const raw = read(keys.node(nodeId), 'hash')?.fields.get('snapshot') ?? null;
+      const farewell =
+        raw === null ? read(keys.nodeFarewell(nodeId), 'hash')?.fields.get('snapshot') : undefined;
+      return farewell === undefined ? { nodeId, lastFlushAt, raw } : { nodeId, lastFlushAt, raw, farewell };
+    });
+  };
+
   const run = async <T>(fn: () => T): Promise<T> => {
     if (closed) throw new Error('memory store is closed');
     return fn();
@@ -206,6 +228,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
         const keys = clusterKeys(cluster);
         const nodeId = input.snapshot.node.id;
         const expired = !live(keys.node(nodeId));
+        bookOf(cluster).flush(nodeId, input.aggregates, !expired);
         write(keys.node(nodeId), 'hash').fields.set('snapshot', JSON.stringify(input.snapshot));
         expire(keys.node(nodeId), ttl);
         const socketsKey = keys.nodeSockets(nodeId);
@@ -234,6 +257,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
         slots.delete(keys.node(nodeId));
         slots.delete(keys.nodeSockets(nodeId));
         write(keys.nodes, 'zset').members.set(nodeId, snapshot.node.flushedAt);
+        bookOf(cluster).drop(nodeId);
       }),
 
     deregister: (nodeId) =>
@@ -243,20 +267,20 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
         slots.delete(keys.node(nodeId));
         slots.delete(keys.nodeSockets(nodeId));
         slots.delete(keys.nodeFarewell(nodeId));
+        bookOf(cluster).drop(nodeId);
       }),
 
-    readNodes: () =>
-      run((): NodeRecord[] => {
-        const keys = clusterKeys(cluster);
-        return members(cluster).map(([nodeId, lastFlushAt]) => {
-          const raw = read(keys.node(nodeId), 'hash')?.fields.get('snapshot') ?? null;
-          const farewell =
-            raw === null ? read(keys.nodeFarewell(nodeId), 'hash')?.fields.get('snapshot') : undefined;
-          return farewell === undefined
-            ? { nodeId, lastFlushAt, raw }
-            : { nodeId, lastFlushAt, raw, farewell };
-        });
+    readNodes: () => run(() => nodeRecords(cluster)),
+
+    readCluster: () =>
+      run((): ClusterRead => {
+        const nodes = nodeRecords(cluster);
+        const book = bookOf(cluster);
+        for (const node of nodes) if (node.raw === null) book.drop(node.nodeId);
+        return { nodes, aggregates: book.read(CLUSTER_TOP_ROOMS) };
       }),
+
+    listRooms: (query: RoomListQuery) => run(() => bookOf(cluster).list(query)),
 
     pruneNodes: (before) =>
       run(() => {
@@ -269,6 +293,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
           set?.members.delete(nodeId);
           slots.delete(keys.node(nodeId));
           slots.delete(keys.nodeSockets(nodeId));
+          slots.delete(keys.nodeFarewell(nodeId));
+          bookOf(cluster).drop(nodeId);
         }
         return pruned;
       }),

@@ -1,3 +1,4 @@
+import type { AggregateChanges, ClusterAggregates, ClusterRoom } from '../schema/aggregates.ts';
 import type { AlertRule, AlertState } from '../schema/alert.ts';
 import type { AuditEntry, CommandAck, CommandEnvelope } from '../schema/command.ts';
 import type { NodeSnapshot, SocketDelta, SocketRecord } from '../schema/snapshot.ts';
@@ -18,15 +19,41 @@ export interface FlushInput {
   ttlMs: number;
   /** Replace the sockets hash wholesale (whenever the hash may have expired). */
   replaceSockets?: boolean;
+  /** What changed in this node's rooms and users since its last confirmed flush; absent: nothing to say. */
+  aggregates?: AggregateChanges;
 }
 
 export interface FlushResult {
   /**
    * The node's snapshot hash did not exist when this write landed: the node's hashes had expired
    * (a stall past the TTL) or Redis lost them (restart, FLUSHALL, eviction). A delta written then
-   * left the sockets hash partial, so the node rewrites it whole.
+   * left the sockets hash partial, so the node rewrites it whole; its aggregate changes were not
+   * applied either (what was left of its contribution is dropped), so they go whole too.
    */
   expired: boolean;
+}
+
+/** One read of the cluster: every node and the cluster-wide aggregates, in one round trip. */
+export interface ClusterRead {
+  nodes: NodeRecord[];
+  aggregates: ClusterAggregates;
+}
+
+export interface RoomListQuery {
+  /** Only rooms of this namespace. */
+  namespace?: string | undefined;
+  /** Only rooms whose name starts with this (`thread:` matches `thread:t1`); the page is then in name order. */
+  prefix?: string | undefined;
+  cursor?: string | undefined;
+  limit: number;
+}
+
+export interface RoomListPage {
+  /** Largest first without a prefix; by name with one. */
+  items: ClusterRoom[];
+  /** Rooms matching the filters, cluster-wide. */
+  total: number;
+  nextCursor: string | null;
 }
 
 export interface Page<T> {
@@ -125,9 +152,16 @@ export interface EdgeStore extends ClusterBound {
   ping(): Promise<number>;
   /** Every node in the set with its snapshot, in one round trip whatever the count. */
   readNodes(): Promise<NodeRecord[]>;
-  /** Drop nodes whose last flush is older than `before` from the set; returns their ids. */
+  /**
+   * `readNodes` plus the cluster-wide aggregates, in one round trip; drops the contribution of every
+   * node whose snapshot expired (idempotent), so a lost node leaves the totals on the next read.
+   */
+  readCluster(): Promise<ClusterRead>;
+  /** One page of the cluster's rooms from the aggregates (one round trip, O(page)). */
+  listRooms(query: RoomListQuery): Promise<RoomListPage>;
+  /** Drop nodes whose last flush is older than `before` from the set (and their contributions); returns their ids. */
   pruneNodes(before: number): Promise<string[]>;
-  /** Removes the node from the set and deletes its hashes (its farewell too). */
+  /** Removes the node from the set and deletes its hashes (its farewell and contribution too). */
   deregister(nodeId: string): Promise<void>;
   /**
    * Cursor-paginated, filtered read over every node's sockets hash. Each call does bounded work,

@@ -1,9 +1,26 @@
 import { polledAckWatch, pushedAckWatch } from '../commands/ack-watch.ts';
 import { clusterKeys } from '../keys/index.ts';
-import { provideTaps } from '../tap/registry.ts';
-import { redisTaps } from '../tap/store.ts';
+import { AGGREGATE_LABELS, CLUSTER_TOP_ROOMS, type ClusterAggregates } from '../schema/aggregates.ts';
 import type { AuditEntry, CommandAck } from '../schema/command.ts';
 import type { SocketRecord } from '../schema/snapshot.ts';
+import { provideTaps } from '../tap/registry.ts';
+import { redisTaps } from '../tap/store.ts';
+import {
+  aggregateBlock,
+  FLUSH_NODE,
+  LEAVE_NODE,
+  LIST_ROOMS,
+  READ_CLUSTER,
+  REMOVE_NODES,
+} from './aggregate-scripts.ts';
+import {
+  aggregateArgs,
+  aggregateNamespace,
+  decodeRoomCursor,
+  encodeRoomCursor,
+  parseRoomMember,
+  prefixCounts,
+} from './aggregates.ts';
 import {
   decodeAcks,
   decodeAlertRules,
@@ -26,7 +43,6 @@ import {
   LIST_ALL,
   LIST_SOCKETS,
   type LuaScript,
-  PRUNE_NODES,
   PUBLISH_COMMAND,
   READ_AUDIT,
   READ_NODES,
@@ -49,7 +65,7 @@ export type WriteOp =
   | { op: 'zadd'; key: string; score: number; member: string }
   | { op: 'zrem'; key: string; members: string[] }
   | { op: 'rpush'; key: string; values: string[] }
-  | { op: 'publish'; channel: string; message: string };
+  | { op: 'publish'; channel: string; message: string; sharded?: boolean };
 
 /** The same writes as plain Redis command arrays. */
 export function writeOpArgs(write: WriteOp): [string, ...(string | number)[]] {
@@ -69,7 +85,7 @@ export function writeOpArgs(write: WriteOp): [string, ...(string | number)[]] {
     case 'rpush':
       return ['RPUSH', write.key, ...write.values];
     case 'publish':
-      return ['PUBLISH', write.channel, write.message];
+      return [write.sharded ? 'SPUBLISH' : 'PUBLISH', write.channel, write.message];
   }
 }
 
@@ -85,12 +101,22 @@ export interface RedisTransport {
    * acks (ioredis); over Upstash REST every subscription is a streaming request, so acks are polled.
    */
   readonly longLivedSubscriptions: boolean;
+  /**
+   * Redis Cluster: the per-node command channels and the ack channel use sharded pub/sub
+   * (SPUBLISH / SSUBSCRIBE), so a publish counts every subscriber of the slot's shard, not only
+   * those connected to the node that ran it. Business events stay on classic pub/sub.
+   */
+  readonly shardedPubSub?: boolean;
   ping(): Promise<void>;
   /** MULTI/EXEC; resolves with one reply per write, in order. */
   transaction(writes: WriteOp[]): Promise<unknown[]>;
   script(script: LuaScript, keys: string[], args: string[]): Promise<unknown>;
   publish(channel: string, message: string): Promise<void>;
-  subscribe(channels: string[], onMessage: (channel: string, message: string) => void): Promise<Unsubscribe>;
+  subscribe(
+    channels: string[],
+    onMessage: (channel: string, message: string) => void,
+    options?: { sharded?: boolean },
+  ): Promise<Unsubscribe>;
   close(): Promise<void>;
 }
 
@@ -129,18 +155,39 @@ function pairs(reply: unknown, what: string): [string, string | null][] {
   return out;
 }
 
+/** READ_NODES' / READ_CLUSTER's flat [id, lastFlush, snapshot, farewell, …] as records. */
+function nodeRecords(flat: unknown[]): NodeRecord[] {
+  const records: NodeRecord[] = [];
+  for (let i = 0; i + 3 < flat.length; i += 4) {
+    const record: NodeRecord = {
+      nodeId: text(flat[i]) ?? '',
+      lastFlushAt: Number(text(flat[i + 1])),
+      raw: text(flat[i + 2]),
+    };
+    const farewell = text(flat[i + 3]);
+    if (farewell !== null) record.farewell = farewell;
+    records.push(record);
+  }
+  return records;
+}
+
 /** TelltaleStore over any Redis transport: every key, script and codec decision lives here once. */
 export function createRedisStore(transport: RedisTransport, options: RedisStoreOptions = {}): TelltaleStore {
   const now = options.now ?? Date.now;
+  const sharded = transport.shardedPubSub === true;
   const ackFeeds = new Map<string, AckFeed>();
 
   const ackFeed = (cluster: string): AckFeed => {
     const existing = ackFeeds.get(cluster);
     if (existing) return existing;
     const listeners = new Map<string, (ack: CommandAck) => void>();
-    const subscribed = transport.subscribe([clusterKeys(cluster).acks], (_channel, message) => {
-      for (const ack of decodeAcks([message])) listeners.get(ack.commandId)?.(ack);
-    });
+    const subscribed = transport.subscribe(
+      [clusterKeys(cluster).acks],
+      (_channel, message) => {
+        for (const ack of decodeAcks([message])) listeners.get(ack.commandId)?.(ack);
+      },
+      { sharded },
+    );
     const feed = { listeners, subscribed };
     ackFeeds.set(cluster, feed);
     // A failed subscribe is retried by the next command rather than remembered.
@@ -161,279 +208,343 @@ export function createRedisStore(transport: RedisTransport, options: RedisStoreO
     return performance.now() - start;
   }
 
-  const forCluster = (cluster: string): ClusterStore => ({
-    kind: transport.kind,
-    cluster,
-    ping,
-
-    async flush(input) {
-      const ttl = requirePositiveTtl(input.ttlMs, 'flush');
+  const forCluster = (cluster: string): ClusterStore => {
+    /** Deregister (`['ids', …]`) or prune (`['before', cutoff]`): the nodes go with their contributions. */
+    const removeNodes = async (selection: string[]): Promise<string[]> => {
       const keys = clusterKeys(cluster);
-      const nodeId = input.snapshot.node.id;
-      const sockets = keys.nodeSockets(nodeId);
-      const writes: WriteOp[] = [
-        { op: 'hset', key: keys.node(nodeId), fields: { snapshot: JSON.stringify(input.snapshot) } },
-        { op: 'pexpire', key: keys.node(nodeId), ms: ttl },
-      ];
-      if (input.replaceSockets) writes.push({ op: 'del', keys: [sockets] });
-      if (input.sockets.upsert.length > 0) {
-        const fields: Record<string, string> = {};
-        for (const socket of input.sockets.upsert) fields[socket.id] = JSON.stringify(socket);
-        writes.push({ op: 'hset', key: sockets, fields });
-      }
-      if (input.sockets.remove.length > 0)
-        writes.push({ op: 'hdel', key: sockets, fields: input.sockets.remove });
-      writes.push(
-        { op: 'pexpire', key: sockets, ms: ttl },
-        { op: 'zadd', key: keys.nodes, score: input.snapshot.node.flushedAt, member: nodeId },
-        { op: 'pexpire', key: keys.nodes, ms: NODE_SET_TTL_MS },
-      );
-      const [snapshotFieldsAdded] = await transport.transaction(writes);
-      // HSET counts the fields it created: the snapshot field is new only when the hash was gone.
-      return { expired: Number(snapshotFieldsAdded) === 1 };
-    },
-
-    async leave({ snapshot, ttlMs }) {
-      const ttl = requirePositiveTtl(ttlMs, 'leave');
-      const keys = clusterKeys(cluster);
-      const nodeId = snapshot.node.id;
-      await transport.transaction([
-        { op: 'hset', key: keys.nodeFarewell(nodeId), fields: { snapshot: JSON.stringify(snapshot) } },
-        { op: 'pexpire', key: keys.nodeFarewell(nodeId), ms: ttl },
-        { op: 'del', keys: [keys.node(nodeId), keys.nodeSockets(nodeId)] },
-        { op: 'zadd', key: keys.nodes, score: snapshot.node.flushedAt, member: nodeId },
+      const block = aggregateBlock(keys);
+      const reply = await transport.script(REMOVE_NODES, block.keys, [
+        ...block.args,
+        ...keyTemplate(keys.node),
+        ...keyTemplate(keys.nodeSockets),
+        ...keyTemplate(keys.nodeFarewell),
+        ...selection,
       ]);
-    },
+      return array(reply, 'removeNodes').map((id) => text(id) ?? '');
+    };
+    return {
+      kind: transport.kind,
+      cluster,
+      ping,
 
-    async deregister(nodeId) {
-      const keys = clusterKeys(cluster);
-      await transport.transaction([
-        { op: 'zrem', key: keys.nodes, members: [nodeId] },
-        { op: 'del', keys: [keys.node(nodeId), keys.nodeSockets(nodeId), keys.nodeFarewell(nodeId)] },
-      ]);
-    },
-
-    async readNodes() {
-      const keys = clusterKeys(cluster);
-      const reply = array(
-        await transport.script(
-          READ_NODES,
-          [keys.nodes],
-          [...keyTemplate(keys.node), ...keyTemplate(keys.nodeFarewell)],
-        ),
-        'readNodes',
-      );
-      const records: NodeRecord[] = [];
-      for (let i = 0; i + 3 < reply.length; i += 4) {
-        const record: NodeRecord = {
-          nodeId: text(reply[i]) ?? '',
-          lastFlushAt: Number(text(reply[i + 1])),
-          raw: text(reply[i + 2]),
-        };
-        const farewell = text(reply[i + 3]);
-        if (farewell !== null) record.farewell = farewell;
-        records.push(record);
-      }
-      return records;
-    },
-
-    async pruneNodes(before) {
-      const keys = clusterKeys(cluster);
-      const reply = await transport.script(
-        PRUNE_NODES,
-        [keys.nodes],
-        [...keyTemplate(keys.node), ...keyTemplate(keys.nodeSockets), String(before)],
-      );
-      return array(reply, 'pruneNodes').map((id) => text(id) ?? '');
-    },
-
-    async listSockets(query) {
-      const keys = clusterKeys(cluster);
-      const from = query.cursor ? decodeSocketCursor(query.cursor) : { node: '', scan: '0', skip: 0 };
-      // HSCAN fails the whole script on a cursor it cannot parse: refuse it before the round trip.
-      if (!isUint64(from.scan)) {
-        throw new InvalidCursorError(
-          `invalid socket cursor '${query.cursor?.slice(0, 40)}': pass back the nextCursor of a previous page`,
-        );
-      }
-      const filters = {
-        node: query.nodeId,
-        namespace: query.namespace,
-        userId: query.userId,
-        room: query.room,
-        search: query.search || undefined,
-      };
-      const [next, values] = array(
-        await transport.script(
-          LIST_SOCKETS,
-          [keys.nodes],
-          [
-            JSON.stringify(filters),
-            ...keyTemplate(keys.nodeSockets),
-            from.node,
-            from.scan,
-            String(from.skip),
-            String(socketPageLimit(query.limit)),
-            String(SOCKET_SCAN_BUDGET),
-            JSON.stringify(socketNeedles(query)),
-          ],
-        ),
-        'listSockets',
-      );
-      const items: SocketRecord[] = [];
-      for (const value of array(values, 'listSockets')) {
-        const record = decodeSocket(text(value) ?? '');
-        if (record) items.push(record);
-      }
-      let nextCursor: string | null = null;
-      if (Array.isArray(next)) {
-        const [node, scan, skip] = next.map(text);
-        nextCursor = encodeSocketCursor({ node: node ?? '', scan: scan ?? '0', skip: Number(skip) });
-      }
-      return { items, nextCursor };
-    },
-
-    async publishCommand(envelope, address) {
-      requireOwnCluster(envelope, cluster);
-      const keys = clusterKeys(cluster);
-      const subject =
-        address.to === 'node' ? address.nodeId : address.to === 'socket-owner' ? address.socketId : '';
-      const reply = await transport.script(
-        PUBLISH_COMMAND,
-        [keys.nodes],
-        [
-          address.to,
-          subject,
+      async flush(input) {
+        const ttl = requirePositiveTtl(input.ttlMs, 'flush');
+        const keys = clusterKeys(cluster);
+        const block = aggregateBlock(keys);
+        const sockets: string[] = [String(input.sockets.upsert.length)];
+        for (const socket of input.sockets.upsert) sockets.push(socket.id, JSON.stringify(socket));
+        sockets.push(String(input.sockets.remove.length), ...input.sockets.remove);
+        const reply = await transport.script(FLUSH_NODE, block.keys, [
+          ...block.args,
           ...keyTemplate(keys.node),
           ...keyTemplate(keys.nodeSockets),
-          ...keyTemplate(keys.nodeCommands),
-          // The script splices the target in: drop one a caller may have left on the envelope.
-          JSON.stringify({ ...envelope, target: undefined }),
-        ],
-      );
-      const flat = array(reply, 'publishCommand');
-      if (flat.length === 0) return address.to === 'socket-owner' ? null : { targeted: [], unreached: [] };
-      const delivery: CommandDelivery = { targeted: [], unreached: [] };
-      for (let i = 0; i + 1 < flat.length; i += 2) {
-        const nodeId = text(flat[i]) ?? '';
-        delivery.targeted.push(nodeId);
-        if (Number(flat[i + 1]) === 0) delivery.unreached.push(nodeId);
-      }
-      delivery.targeted.sort();
-      delivery.unreached.sort();
-      return delivery;
-    },
+          input.snapshot.node.id,
+          JSON.stringify(input.snapshot),
+          String(ttl),
+          String(input.snapshot.node.flushedAt),
+          String(NODE_SET_TTL_MS),
+          input.replaceSockets ? '1' : '0',
+          ...aggregateArgs(input.aggregates),
+          ...sockets,
+        ]);
+        return { expired: Number(reply) === 1 };
+      },
 
-    subscribeCommands(nodeId, onMessage) {
-      return transport.subscribe([clusterKeys(cluster).nodeCommands(nodeId)], (_channel, message) =>
-        onMessage(message),
-      );
-    },
+      async leave({ snapshot, ttlMs }) {
+        const ttl = requirePositiveTtl(ttlMs, 'leave');
+        const keys = clusterKeys(cluster);
+        const block = aggregateBlock(keys);
+        await transport.script(LEAVE_NODE, block.keys, [
+          ...block.args,
+          ...keyTemplate(keys.node),
+          ...keyTemplate(keys.nodeSockets),
+          ...keyTemplate(keys.nodeFarewell),
+          snapshot.node.id,
+          JSON.stringify(snapshot),
+          String(ttl),
+          String(snapshot.node.flushedAt),
+        ]);
+      },
 
-    async writeAck(ack, ttlMs) {
-      const keys = clusterKeys(cluster);
-      const key = keys.ack(ack.commandId);
-      const raw = JSON.stringify(ack);
-      await transport.transaction([
-        { op: 'rpush', key, values: [raw] },
-        { op: 'pexpire', key, ms: requirePositiveTtl(ttlMs, 'ack') },
-        { op: 'publish', channel: keys.acks, message: raw },
-      ]);
-    },
+      async deregister(nodeId) {
+        await removeNodes(['ids', nodeId]);
+      },
 
-    async watchAcks(commandId) {
-      const readList = () => readAcks(cluster, commandId);
-      if (!transport.longLivedSubscriptions) return polledAckWatch(readList, options.maxAckPolls);
-      const feed = ackFeed(cluster);
-      await feed.subscribed;
-      const watch = pushedAckWatch(readList, () => feed.listeners.delete(commandId));
-      feed.listeners.set(commandId, watch.deliver);
-      return watch;
-    },
+      async readNodes() {
+        const keys = clusterKeys(cluster);
+        const reply = array(
+          await transport.script(
+            READ_NODES,
+            [keys.nodes],
+            [...keyTemplate(keys.node), ...keyTemplate(keys.nodeFarewell)],
+          ),
+          'readNodes',
+        );
+        return nodeRecords(reply);
+      },
 
-    async appendAudit(entry, maxLen) {
-      const cap = String(Math.max(1, Math.floor(maxLen)));
-      await transport.script(APPEND_AUDIT, [clusterKeys(cluster).audit], [cap, JSON.stringify(entry)]);
-    },
+      async readCluster() {
+        const keys = clusterKeys(cluster);
+        const block = aggregateBlock(keys);
+        const reply = array(
+          await transport.script(READ_CLUSTER, block.keys, [
+            ...block.args,
+            ...keyTemplate(keys.node),
+            ...keyTemplate(keys.nodeFarewell),
+            String(CLUSTER_TOP_ROOMS),
+            String(AGGREGATE_LABELS),
+          ]),
+          'readCluster',
+        );
+        const [nodes, counts, prefixes, namespaces, namespaceSizes, top] = reply.map((part) =>
+          array(part, 'readCluster'),
+        );
+        const number = (value: unknown) => Number(text(value) ?? 0);
+        const [online, away, members, rooms] = (counts ?? []).map(number);
+        const byNamespace: ClusterAggregates['rooms']['byNamespace'] = {};
+        const namespacePairs = pairs(namespaces ?? [], 'readCluster');
+        namespacePairs.forEach(([ns, count], i) => {
+          byNamespace[ns] = { rooms: Number(count), members: number(namespaceSizes?.[i]) };
+        });
+        return {
+          nodes: nodeRecords(nodes ?? []),
+          aggregates: {
+            users: { online: online ?? 0, away: away ?? 0 },
+            rooms: {
+              total: rooms ?? 0,
+              members: members ?? 0,
+              byPrefix: prefixCounts(
+                pairs(prefixes ?? [], 'readCluster').map(([prefix, n]) => [prefix, Number(n)]),
+                rooms ?? 0,
+              ),
+              byNamespace,
+              top: pairs(top ?? [], 'readCluster').map(([member, score]) =>
+                parseRoomMember(member, -Number(score)),
+              ),
+            },
+          },
+        };
+      },
 
-    async readAudit(query) {
-      const limit = Math.max(1, Math.floor(query.limit));
-      if (query.cursor !== undefined) assertAuditCursor(query.cursor);
-      const reply = await transport.script(
-        READ_AUDIT,
-        [clusterKeys(cluster).audit],
-        [query.cursor ?? '+', String(limit + 1)],
-      );
-      const rows = pairs(reply, 'readAudit');
-      const page = rows.slice(0, limit);
-      const items: AuditEntry[] = page.flatMap(([, raw]) =>
-        raw === null ? [] : (decodeAuditEntry(raw) ?? []),
-      );
-      const last = page[page.length - 1];
-      return { items, nextCursor: rows.length > limit && last ? last[0] : null } satisfies Page<AuditEntry>;
-    },
+      async listRooms(query) {
+        const after = decodeRoomCursor(query.cursor, query);
+        const keys = clusterKeys(cluster);
+        const block = aggregateBlock(keys);
+        const reply = array(
+          await transport.script(LIST_ROOMS, block.keys, [
+            ...block.args,
+            query.namespace === undefined ? '' : aggregateNamespace(query.namespace),
+            query.prefix ?? '',
+            after,
+            String(Math.max(1, Math.floor(query.limit))),
+          ]),
+          'listRooms',
+        );
+        const next = text(reply[2]);
+        return {
+          total: Number(text(reply[0]) ?? 0),
+          items: pairs(reply[1], 'listRooms').map(([member, score]) =>
+            parseRoomMember(member, -Number(score)),
+          ),
+          nextCursor: next === null ? null : encodeRoomCursor(next),
+        };
+      },
 
-    async readAlertRules() {
-      return decodeAlertRules(
-        text(await transport.script(HASH_FIELD, [clusterKeys(cluster).alerts], ['rules'])),
-      );
-    },
+      pruneNodes(before) {
+        return removeNodes(['before', String(before)]);
+      },
 
-    async writeAlertRules(rules) {
-      await transport.transaction([
-        { op: 'hset', key: clusterKeys(cluster).alerts, fields: { rules: JSON.stringify(rules) } },
-      ]);
-    },
+      async listSockets(query) {
+        const keys = clusterKeys(cluster);
+        const from = query.cursor ? decodeSocketCursor(query.cursor) : { node: '', scan: '0', skip: 0 };
+        // HSCAN fails the whole script on a cursor it cannot parse: refuse it before the round trip.
+        if (!isUint64(from.scan)) {
+          throw new InvalidCursorError(
+            `invalid socket cursor '${query.cursor?.slice(0, 40)}': pass back the nextCursor of a previous page`,
+          );
+        }
+        const filters = {
+          node: query.nodeId,
+          namespace: query.namespace,
+          userId: query.userId,
+          room: query.room,
+          search: query.search || undefined,
+        };
+        const [next, values] = array(
+          await transport.script(
+            LIST_SOCKETS,
+            [keys.nodes],
+            [
+              JSON.stringify(filters),
+              ...keyTemplate(keys.nodeSockets),
+              from.node,
+              from.scan,
+              String(from.skip),
+              String(socketPageLimit(query.limit)),
+              String(SOCKET_SCAN_BUDGET),
+              JSON.stringify(socketNeedles(query)),
+            ],
+          ),
+          'listSockets',
+        );
+        const items: SocketRecord[] = [];
+        for (const value of array(values, 'listSockets')) {
+          const record = decodeSocket(text(value) ?? '');
+          if (record) items.push(record);
+        }
+        let nextCursor: string | null = null;
+        if (Array.isArray(next)) {
+          const [node, scan, skip] = next.map(text);
+          nextCursor = encodeSocketCursor({ node: node ?? '', scan: scan ?? '0', skip: Number(skip) });
+        }
+        return { items, nextCursor };
+      },
 
-    async readAlertState() {
-      return decodeAlertState(
-        text(await transport.script(HASH_FIELD, [clusterKeys(cluster).alerts], ['state'])),
-      );
-    },
+      async publishCommand(envelope, address) {
+        requireOwnCluster(envelope, cluster);
+        const keys = clusterKeys(cluster);
+        const subject =
+          address.to === 'node' ? address.nodeId : address.to === 'socket-owner' ? address.socketId : '';
+        const reply = await transport.script(
+          PUBLISH_COMMAND,
+          [keys.nodes],
+          [
+            address.to,
+            subject,
+            ...keyTemplate(keys.node),
+            ...keyTemplate(keys.nodeSockets),
+            ...keyTemplate(keys.nodeCommands),
+            // The script splices the target in: drop one a caller may have left on the envelope.
+            JSON.stringify({ ...envelope, target: undefined }),
+            sharded ? 'SPUBLISH' : 'PUBLISH',
+          ],
+        );
+        const flat = array(reply, 'publishCommand');
+        if (flat.length === 0) return address.to === 'socket-owner' ? null : { targeted: [], unreached: [] };
+        const delivery: CommandDelivery = { targeted: [], unreached: [] };
+        for (let i = 0; i + 1 < flat.length; i += 2) {
+          const nodeId = text(flat[i]) ?? '';
+          delivery.targeted.push(nodeId);
+          if (Number(flat[i + 1]) === 0) delivery.unreached.push(nodeId);
+        }
+        delivery.targeted.sort();
+        delivery.unreached.sort();
+        return delivery;
+      },
 
-    async writeAlertState(state) {
-      await transport.transaction([
-        { op: 'hset', key: clusterKeys(cluster).alerts, fields: { state: encodeAlertState(state) } },
-      ]);
-    },
+      subscribeCommands(nodeId, onMessage) {
+        return transport.subscribe(
+          [clusterKeys(cluster).nodeCommands(nodeId)],
+          (_channel, message) => onMessage(message),
+          { sharded },
+        );
+      },
 
-    async readAlertDocument(name) {
-      return text(await transport.script(HASH_FIELD, [clusterKeys(cluster).alerts], [name]));
-    },
+      async writeAck(ack, ttlMs) {
+        const keys = clusterKeys(cluster);
+        const key = keys.ack(ack.commandId);
+        const raw = JSON.stringify(ack);
+        await transport.transaction([
+          { op: 'rpush', key, values: [raw] },
+          { op: 'pexpire', key, ms: requirePositiveTtl(ttlMs, 'ack') },
+          { op: 'publish', channel: keys.acks, message: raw, sharded },
+        ]);
+      },
 
-    async writeAlertDocument(name, value) {
-      await transport.transaction([
-        { op: 'hset', key: clusterKeys(cluster).alerts, fields: { [name]: value } },
-      ]);
-    },
+      async watchAcks(commandId) {
+        const readList = () => readAcks(cluster, commandId);
+        if (!transport.longLivedSubscriptions) return polledAckWatch(readList, options.maxAckPolls);
+        const feed = ackFeed(cluster);
+        await feed.subscribed;
+        const watch = pushedAckWatch(readList, () => feed.listeners.delete(commandId));
+        feed.listeners.set(commandId, watch.deliver);
+        return watch;
+      },
 
-    async setPresence(userId, nodeId, entry, ttlMs) {
-      const ttl = requirePositiveTtl(ttlMs, 'presence');
-      const key = clusterKeys(cluster).presence(userId);
-      if (entry.sockets <= 0) {
-        await transport.transaction([{ op: 'hdel', key, fields: [nodeId] }]);
-        return;
-      }
-      const share = JSON.stringify(presenceShare(entry, now(), ttl));
-      await transport.script(SET_PRESENCE, [key], [nodeId, share, String(ttl)]);
-    },
+      async appendAudit(entry, maxLen) {
+        const cap = String(Math.max(1, Math.floor(maxLen)));
+        await transport.script(APPEND_AUDIT, [clusterKeys(cluster).audit], [cap, JSON.stringify(entry)]);
+      },
 
-    async getPresence(userId) {
-      const reply = await transport.script(HASH_ALL, [clusterKeys(cluster).presence(userId)], []);
-      const shares = pairs(reply, 'getPresence').flatMap(([nodeId, raw]): [string, string][] =>
-        raw === null ? [] : [[nodeId, raw]],
-      );
-      return foldPresence(userId, shares, now());
-    },
+      async readAudit(query) {
+        const limit = Math.max(1, Math.floor(query.limit));
+        if (query.cursor !== undefined) assertAuditCursor(query.cursor);
+        const reply = await transport.script(
+          READ_AUDIT,
+          [clusterKeys(cluster).audit],
+          [query.cursor ?? '+', String(limit + 1)],
+        );
+        const rows = pairs(reply, 'readAudit');
+        const page = rows.slice(0, limit);
+        const items: AuditEntry[] = page.flatMap(([, raw]) =>
+          raw === null ? [] : (decodeAuditEntry(raw) ?? []),
+        );
+        const last = page[page.length - 1];
+        return { items, nextCursor: rows.length > limit && last ? last[0] : null } satisfies Page<AuditEntry>;
+      },
 
-    async publishEvent(raw) {
-      await transport.publish(clusterKeys(cluster).events, raw);
-    },
+      async readAlertRules() {
+        return decodeAlertRules(
+          text(await transport.script(HASH_FIELD, [clusterKeys(cluster).alerts], ['rules'])),
+        );
+      },
 
-    subscribeEvents(onMessage) {
-      return transport.subscribe([clusterKeys(cluster).events], (_channel, message) => onMessage(message));
-    },
-  });
+      async writeAlertRules(rules) {
+        await transport.transaction([
+          { op: 'hset', key: clusterKeys(cluster).alerts, fields: { rules: JSON.stringify(rules) } },
+        ]);
+      },
+
+      async readAlertState() {
+        return decodeAlertState(
+          text(await transport.script(HASH_FIELD, [clusterKeys(cluster).alerts], ['state'])),
+        );
+      },
+
+      async writeAlertState(state) {
+        await transport.transaction([
+          { op: 'hset', key: clusterKeys(cluster).alerts, fields: { state: encodeAlertState(state) } },
+        ]);
+      },
+
+      async readAlertDocument(name) {
+        return text(await transport.script(HASH_FIELD, [clusterKeys(cluster).alerts], [name]));
+      },
+
+      async writeAlertDocument(name, value) {
+        await transport.transaction([
+          { op: 'hset', key: clusterKeys(cluster).alerts, fields: { [name]: value } },
+        ]);
+      },
+
+      async setPresence(userId, nodeId, entry, ttlMs) {
+        const ttl = requirePositiveTtl(ttlMs, 'presence');
+        const key = clusterKeys(cluster).presence(userId);
+        if (entry.sockets <= 0) {
+          await transport.transaction([{ op: 'hdel', key, fields: [nodeId] }]);
+          return;
+        }
+        const share = JSON.stringify(presenceShare(entry, now(), ttl));
+        await transport.script(SET_PRESENCE, [key], [nodeId, share, String(ttl)]);
+      },
+
+      async getPresence(userId) {
+        const reply = await transport.script(HASH_ALL, [clusterKeys(cluster).presence(userId)], []);
+        const shares = pairs(reply, 'getPresence').flatMap(([nodeId, raw]): [string, string][] =>
+          raw === null ? [] : [[nodeId, raw]],
+        );
+        return foldPresence(userId, shares, now());
+      },
+
+      async publishEvent(raw) {
+        await transport.publish(clusterKeys(cluster).events, raw);
+      },
+
+      subscribeEvents(onMessage) {
+        return transport.subscribe([clusterKeys(cluster).events], (_channel, message) => onMessage(message));
+      },
+    };
+  };
 
   const store: TelltaleStore = {
     kind: transport.kind,

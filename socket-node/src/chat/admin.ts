@@ -6,7 +6,7 @@ import type { NodeClientEvents, NodeServerEvents } from './events.ts';
 
 export interface AdminDeps {
   /** Reads the cluster as the edge does. */
-  store: Pick<EdgeStore, 'cluster' | 'readNodes'>;
+  store: Pick<EdgeStore, 'cluster' | 'readCluster'>;
   intervalMs: number;
   instrumentation: Instrumentation;
   log: InstrumentLogger;
@@ -23,10 +23,11 @@ export function mountAdmin(
 ): () => void {
   const history = new RateBaseline();
   const clusterView = async (): Promise<ClusterView> => {
-    const records = await deps.store.readNodes();
-    const view = mergeSnapshots(records, Date.now(), {
+    const read = await deps.store.readCluster();
+    const view = mergeSnapshots(read.nodes, Date.now(), {
       cluster: deps.store.cluster,
       intervalMs: deps.intervalMs,
+      aggregates: read.aggregates,
     });
     return history.rateAndKeep(view);
   };

@@ -5,16 +5,17 @@ import {
   type NodeCounters,
   type NodeMeta,
   type NodePresence,
-  type NodeRooms,
   type NodeSnapshot,
   type NodeStore,
   SNAPSHOT_VERSION,
   withTimeout,
 } from '@telltale/shared';
 import type { RateLimits } from './admission.ts';
+import { type Contribution, ContributionTracker, usersOf } from './contribution.ts';
 import { CappedCounter, foldCounts, LABEL_CAP } from './labels.ts';
 import { describeError, type InstrumentLogger } from './log.ts';
 import type { ProcessStats } from './process-stats.ts';
+import type { RoomCensus } from './rooms.ts';
 import type { SocketTable } from './socket-table.ts';
 
 /** The snapshot and sockets hashes expire this many flush intervals after a write. */
@@ -41,6 +42,8 @@ export class NodeMeters {
   readonly inByType: CappedCounter;
   readonly outByType: CappedCounter;
   readonly disconnectReasons = new CappedCounter(50);
+  /** Refused connections by reason: the node's own refusal codes, a handful. */
+  readonly refusedConnections = new CappedCounter(LABEL_CAP);
   private readonly window = new LatencySketch();
   private readonly cumulative = new LatencySketch();
 
@@ -70,6 +73,7 @@ export class NodeMeters {
       counters: {
         ...this.counters,
         disconnectReasons: this.disconnectReasons.toRecord(),
+        refusedConnections: this.refusedConnections.toRecord(),
         eventsInByType: this.inByType.toRecord(),
         eventsOutByType: this.outByType.toRecord(),
       },
@@ -83,7 +87,9 @@ export interface NodeState {
   mode: NodeMeta['mode'];
   /** Sockets per namespace, the app's own namespaces listed at 0 when empty. */
   byNamespace: Record<string, number>;
-  rooms: NodeRooms;
+  /** Every local room; the snapshot carries its summary, the aggregates its changes. */
+  rooms: RoomCensus;
+  /** Users online / away here; the snapshot carries the counts, the aggregates the changes. */
   presence: NodePresence;
   rateLimits: RateLimits;
 }
@@ -121,6 +127,8 @@ export class Flusher {
   private retryTimer: NodeJS.Timeout | null = null;
   private running = false;
   private readonly listeners = new Set<(snapshot: NodeSnapshot) => void>();
+  /** What the store holds of this node's rooms and users, so a flush sends only what changed. */
+  private readonly contribution = new ContributionTracker();
 
   constructor(private readonly options: FlusherOptions) {}
 
@@ -170,11 +178,20 @@ export class Flusher {
 
   /** What the node would flush now; `rotate` starts a new interval (latency window, process stats). */
   snapshot(rotate: boolean): NodeSnapshot {
+    return this.capture(rotate).snapshot;
+  }
+
+  /** The snapshot, and the rooms and users it summarizes, read once. */
+  private capture(rotate: boolean): { snapshot: NodeSnapshot; contribution: Contribution } {
     const now = Date.now();
     const { options } = this;
     const state = options.state();
+    const users = usersOf(state.presence);
+    let online = 0;
+    for (const status of users.values()) if (status === 'online') online++;
+    const contribution = { rooms: state.rooms.rooms, users };
     const byNamespace = { ...state.byNamespace, ...options.sockets.byNamespace() };
-    return {
+    const snapshot: NodeSnapshot = {
       v: SNAPSHOT_VERSION,
       node: {
         id: options.nodeId,
@@ -193,24 +210,27 @@ export class Flusher {
         byTransport: options.sockets.byTransport(),
       },
       ...options.meters.read(rotate),
-      rooms: state.rooms,
-      presence: state.presence,
+      rooms: state.rooms.summary,
+      presence: { online, away: users.size - online, staleClients: state.presence.staleClients },
       infra: options.stats.sample(rotate, { ...this.redis }, now),
       rateLimits: { perSocket: state.rateLimits.perSocket, perUser: state.rateLimits.perUser },
     };
+    return { snapshot, contribution };
   }
 
   private async flushOnce(): Promise<boolean> {
     const startedAt = Date.now();
     const full = this.needsFullSync || this.hashesMayHaveExpired(startedAt);
     this.needsFullSync = false;
-    const snapshot = this.snapshot(true);
+    const { snapshot, contribution } = this.capture(true);
     const started = performance.now();
     try {
-      const { expired } = await this.write(snapshot, full);
+      const { expired } = await this.write(snapshot, contribution, full);
       // The store saw the hashes gone (Redis restarted, or a stall this clock missed): the delta
-      // just written is all the sockets hash holds, so write it whole at once.
-      if (expired && !full) await this.write(snapshot, true);
+      // just written is all the sockets hash holds, and the aggregates took none of it, so write
+      // both whole at once.
+      if (expired && !full) await this.write(snapshot, contribution, true);
+      this.contribution.confirm(contribution);
     } catch (error) {
       this.needsFullSync = true;
       this.redis = { connected: false, latencyMs: null };
@@ -228,7 +248,7 @@ export class Flusher {
     return true;
   }
 
-  private write(snapshot: NodeSnapshot, full: boolean): Promise<FlushResult> {
+  private write(snapshot: NodeSnapshot, contribution: Contribution, full: boolean): Promise<FlushResult> {
     const { store, nodeId, intervalMs, sockets } = this.options;
     return withTimeout(
       store.flush({
@@ -236,6 +256,7 @@ export class Flusher {
         sockets: sockets.takeDelta(nodeId, full),
         ttlMs: HASH_TTL_INTERVALS * intervalMs,
         replaceSockets: full,
+        aggregates: this.contribution.changes(contribution, full),
       }),
       2 * intervalMs,
       'flush timed out',

@@ -210,14 +210,21 @@ describe('instrument(io) on a plain Socket.IO server', () => {
     await a.emitWithAck('join', 'thread:1');
     await b.emitWithAck('join', 'thread:1');
     await a.emitWithAck('join', 'thread:2');
+    await a.emitWithAck('join', 'thread:1');
     const { rooms } = instrumentation.snapshot();
-    expect(rooms.byPrefix).toEqual({ user: 1, thread: 2 });
-    expect(rooms.sizes).toEqual([
-      ['thread:1', 2],
-      ['user:x', 2],
-      ['thread:2', 1],
-    ]);
-    expect(rooms.truncated).toBe(false);
+    // A room is its namespace and its name: thread:1 in /chat and in /ops are two rooms.
+    expect(rooms).toEqual({
+      total: 5,
+      members: 5,
+      byPrefix: { user: 2, thread: 3 },
+      top: [
+        ['/chat', 'thread:1', 1],
+        ['/chat', 'thread:2', 1],
+        ['/chat', 'user:x', 1],
+        ['/ops', 'thread:1', 1],
+        ['/ops', 'user:x', 1],
+      ],
+    });
   });
 
   it('counts disconnects with their reasons and writes socket changes as deltas', async () => {

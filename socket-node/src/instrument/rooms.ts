@@ -1,53 +1,81 @@
-import { foldCounts, LABEL_CAP, type NodeRooms, roomPrefix } from '@telltale/shared';
+import {
+  aggregateNamespace,
+  foldCounts,
+  LABEL_CAP,
+  MAX_ROOM_NAME_LENGTH,
+  type NodeRooms,
+  type RoomShare,
+  roomPrefix,
+  SNAPSHOT_ROOM_NAME_LENGTH,
+  SNAPSHOT_TOP_ROOMS,
+} from '@telltale/shared';
 import type { Namespace } from 'socket.io';
 
-/** Longest room name listed as it is; a longer one is cut and ends with `…`. */
-export const MAX_ROOM_NAME_LENGTH = 200;
-
-/** The room list stops at `roomCap` rooms or `roomCap` × this many bytes of JSON, whichever comes first. */
-export const ROOM_LIST_BYTES_PER_ROOM = 64;
+/** Every room of this node, keyed `<namespace>\n<name>`, and the constant-size summary the snapshot carries. */
+export interface RoomCensus {
+  rooms: Map<string, RoomShare>;
+  summary: NodeRooms;
+}
 
 /**
  * Reads the local rooms from each namespace's adapter at flush time (never on the hot path).
- * Every socket's private room (its id) is left out. A room name used in two namespaces (a thread
- * seen from /hub and /portal) is one room whose size is the sum, as the cluster merge does.
- * Room names often come from clients, so the list is bounded in bytes as well as in rooms.
+ * Every socket's private room (its id) is left out. A room is its namespace and its name: the
+ * same name in /hub and /portal is two rooms. Names past 200 characters are cut with `…` (room
+ * names often come from clients); the whole list goes to the cluster aggregates as changes, and
+ * only the 20 largest, names cut to 64, go into the snapshot.
  */
-export function collectRooms(namespaces: Iterable<Namespace>, cap: number): NodeRooms {
-  const sizes = new Map<string, number>();
+export function collectRooms(namespaces: Iterable<Namespace>, _roomCap?: number): RoomCensus {
+  const rooms = new Map<string, RoomShare>();
   for (const nsp of namespaces) {
-    const { rooms, sids } = nsp.adapter;
-    for (const [room, members] of rooms) {
+    const { rooms: adapterRooms, sids } = nsp.adapter;
+    const namespace = aggregateNamespace(nsp.name);
+    for (const [room, members] of adapterRooms) {
       if (sids.has(room)) continue;
-      sizes.set(room, (sizes.get(room) ?? 0) + members.size);
+      const name = cutName(room, MAX_ROOM_NAME_LENGTH);
+      const key = `${namespace}\n${name}`;
+      const seen = rooms.get(key);
+      if (seen) seen.size += members.size;
+      else rooms.set(key, { namespace, name, size: members.size });
     }
   }
+  return { rooms, summary: summarize(rooms.values()) };
+}
+
+/** The snapshot's rooms: counts by prefix, and the largest few, in one pass with a small sorted buffer. */
+export function summarize(rooms: Iterable<RoomShare>): NodeRooms {
   const byPrefix: Record<string, number> = Object.create(null); // `__proto__:x` is a room name too
-  for (const name of sizes.keys()) {
-    const prefix = roomPrefix(name);
+  const top: RoomShare[] = [];
+  let total = 0;
+  let members = 0;
+  for (const room of rooms) {
+    total += 1;
+    members += room.size;
+    const prefix = roomPrefix(room.name);
     byPrefix[prefix] = (byPrefix[prefix] ?? 0) + 1;
-  }
-  const ranked = [...sizes].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  const listed: [string, number][] = [];
-  let budget = cap * ROOM_LIST_BYTES_PER_ROOM;
-  for (const [name, size] of ranked) {
-    if (listed.length === cap) break;
-    const shown = listedName(name);
-    // `["name",size],` as the snapshot's JSON spells it.
-    budget -= Buffer.byteLength(JSON.stringify(shown)) + String(size).length + 4;
-    if (budget < 0) break;
-    listed.push([shown, size]);
+    if (top.length === SNAPSHOT_TOP_ROOMS && !larger(room, top[top.length - 1]!)) continue;
+    let i = top.length;
+    while (i > 0 && larger(room, top[i - 1]!)) i--;
+    top.splice(i, 0, room);
+    if (top.length > SNAPSHOT_TOP_ROOMS) top.pop();
   }
   return {
+    total,
+    members,
     byPrefix: foldCounts(byPrefix, LABEL_CAP),
-    sizes: listed,
-    truncated: listed.length < ranked.length,
+    top: top.map((room) => [room.namespace, cutName(room.name, SNAPSHOT_ROOM_NAME_LENGTH), room.size]),
   };
 }
 
-function listedName(name: string): string {
-  if (name.length <= MAX_ROOM_NAME_LENGTH) return name;
-  let end = MAX_ROOM_NAME_LENGTH - 1;
+/** Largest first, then by namespace and name. */
+function larger(a: RoomShare, b: RoomShare): boolean {
+  if (a.size !== b.size) return a.size > b.size;
+  if (a.namespace !== b.namespace) return a.namespace < b.namespace;
+  return a.name < b.name;
+}
+
+function cutName(name: string, max: number): string {
+  if (name.length <= max) return name;
+  let end = max - 1;
   // Never split a surrogate pair.
   if (/[\uD800-\uDBFF]/.test(name.charAt(end - 1))) end--;
   return `${name.slice(0, end)}…`;

@@ -94,9 +94,11 @@ async function command(body: Record<string, unknown>, target = '*'): Promise<Com
 }
 
 async function clusterView() {
-  return mergeSnapshots(await edge.forCluster(CLUSTER).readNodes(), Date.now(), {
+  const read = await edge.forCluster(CLUSTER).readCluster();
+  return mergeSnapshots(read.nodes, Date.now(), {
     cluster: CLUSTER,
     intervalMs: INTERVAL,
+    aggregates: read.aggregates,
   });
 }
 
@@ -161,11 +163,11 @@ describe('two nodes on one Redis', () => {
     );
     await Promise.all([a.instrumentation.flushNow(), b.instrumentation.flushNow()]);
     const records = await edge.forCluster(CLUSTER).readNodes();
-    const view = mergeSnapshots(records, Date.now(), { cluster: CLUSTER, intervalMs: INTERVAL });
+    const view = await clusterView();
     const flushed = Object.fromEntries(
-      records.map((r) => [r.nodeId, NodeSnapshot.parse(JSON.parse(r.raw ?? 'null')).presence.online.sort()]),
+      records.map((r) => [r.nodeId, NodeSnapshot.parse(JSON.parse(r.raw ?? 'null')).presence.online]),
     );
-    expect(flushed).toEqual({ 'node-a': ['a5', 'watcher'], 'node-b': ['a5'] });
+    expect(flushed).toEqual({ 'node-a': 2, 'node-b': 1 });
     // a5 has a tab on each node and counts once: a5 and the watcher.
     expect(view.presence.online).toBe(2);
 
@@ -219,7 +221,7 @@ describe('two nodes on one Redis', () => {
     await Promise.all([a.instrumentation.flushNow(), b.instrumentation.flushNow()]);
     const keys = await backbone.keys(`${clusterKeys(CLUSTER).prefix}:*`);
     const kinds = new Set(keys.map((key) => key.split(':').slice(2, 3)[0]));
-    expect([...kinds].sort()).toEqual(['ack', 'node', 'nodes', 'presence']);
+    expect([...kinds].sort()).toEqual(['ack', 'node', 'nodes', 'presence', 'rooms', 'totals', 'users']);
     for (const key of keys) {
       const ttl = await backbone.pttl(key);
       expect(ttl, key).toBeGreaterThan(0);

@@ -69,15 +69,21 @@ describe('Redis stopped and restarted under a connected client', () => {
     await redis.restart();
     await eventually(
       async () => {
-        const view = mergeSnapshots(await edge.forCluster(CLUSTER).readNodes(), Date.now(), {
+        const read = await edge.forCluster(CLUSTER).readCluster();
+        const view = mergeSnapshots(read.nodes, Date.now(), {
           cluster: CLUSTER,
           intervalMs: INTERVAL,
+          aggregates: read.aggregates,
         });
         return view.nodes.live === 1 && view.connections.total === 1 && view.redis.connected;
       },
       5000,
       'flushing resumed',
     );
+    // …and its share of the cluster aggregates, whole: the thread room and its user are back.
+    const rooms = await edge.forCluster(CLUSTER).listRooms({ prefix: 'thread:t1', limit: 10 });
+    expect(rooms.items.map((r) => [r.name, r.size])).toEqual([['thread:t1', 1]]);
+    expect((await edge.forCluster(CLUSTER).readCluster()).aggregates.users.online).toBe(1);
     const sockets = (await edge.forCluster(CLUSTER).listSockets({ limit: 10 })).items;
     expect(sockets.map((s) => [s.id, s.userId, s.roomNames.includes('thread:t1')])).toEqual([
       [socketId, 'a1', true],

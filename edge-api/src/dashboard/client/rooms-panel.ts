@@ -83,7 +83,7 @@ export class RoomsPanel {
       h('tr', {}, h('td', { class: 'mono' }, room.name), h('td', { class: 'num' }, formatCount(room.size))),
     );
     fillTable(this.body, 2, rows, this.prefix ? `No room starts with ${this.prefix}` : 'No rooms.');
-    const note = `${formatCount(page.total)} rooms${page.approximate ? ' (approximate: a node capped its list)' : ''} · page ${this.pager.page}`;
+    const note = `${formatCount(page.total)} rooms · page ${this.pager.page}`;
     this.pager.render(this.pagerControls, note, page.nextCursor);
   }
 }
