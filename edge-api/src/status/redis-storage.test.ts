@@ -1,0 +1,79 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RedisProcess, startRedis } from '../../../test/support/redis.ts';
+import type { Incident } from './incidents.ts';
+import { createRedisStatusStorage, statusKeys } from './redis-storage.ts';
+import { DAY_MS, emptyRollup, HOUR_MS, RETENTION_MS } from './rollup.ts';
+
+let redis: RedisProcess;
+let client: Redis;
+beforeAll(async () => {
+  redis = await startRedis();
+  client = new Redis(redis.url);
+});
+afterAll(async () => {
+  await client?.quit();
+  await redis?.stop();
+});
+
+const T0 = Date.UTC(2026, 0, 1);
+const incident = (n: number): Incident => ({
+  id: `inc-${n}`,
+  title: `incident ${n}`,
+  origin: 'auto',
+  impact: 'fail',
+  startedAt: T0 + n * 1000,
+  resolvedAt: null,
+  timeline: [],
+});
+
+describe('Redis status storage', () => {
+  it('keeps 90 days of hourly rollups after 100 days of writes, replacing a rewritten hour', async () => {
+    const storage = createRedisStatusStorage(client, 'rollups');
+    const full = (at: number) => ({
+      ...emptyRollup(at),
+      ms: { pass: 3_599_000, warn: 1000, fail: 0, maintenance: 0 },
+      connections: { min: 1_000_000, max: 1_999_999, sum: 1_234_567_890_123, count: 720 },
+      errors: 123_456,
+      latencyP95: { min: 1.234, max: 987.654, sum: 123_456.789, count: 720 },
+      latencyP99Max: 1999.999,
+    });
+    const end = T0 + 100 * DAY_MS;
+    for (let at = T0; at < end; at += HOUR_MS) {
+      await storage.putRollup('hour', emptyRollup(at), at - RETENTION_MS);
+      await storage.putRollup('hour', full(at), at - RETENTION_MS);
+    }
+    const key = statusKeys('rollups').rollups('hour');
+    expect(await client.zcard(key)).toBe(90 * 24 + 1);
+    const kept = await storage.rollupsSince('hour', 0);
+    expect(kept[0]!.at).toBe(end - HOUR_MS - RETENTION_MS);
+    expect(kept.at(-1)).toEqual(full(end - HOUR_MS));
+    // 2,161 hours of the largest numbers a cluster writes: under 1 MiB as Redis holds them (a sorted set).
+    expect(Number(await client.memory('USAGE', key))).toBeLessThan(1024 * 1024);
+  });
+
+  it('keeps the incidents that started last, and deletes windows by id', async () => {
+    const storage = createRedisStatusStorage(client, 'incidents');
+    for (let n = 0; n < 5; n++) await storage.putIncident(incident(n), 3);
+    await storage.putIncident({ ...incident(4), title: 'renamed' }, 3);
+    expect((await storage.incidents(10)).map((i) => [i.id, i.title])).toEqual([
+      ['inc-4', 'renamed'],
+      ['inc-3', 'incident 3'],
+      ['inc-2', 'incident 2'],
+    ]);
+    const window = {
+      id: 'mw-1',
+      startsAt: T0,
+      durationMs: 60_000,
+      recurrence: 'none' as const,
+      message: 'm',
+      createdAt: T0,
+      createdBy: 'a',
+    };
+    await storage.putWindow(window);
+    expect(await storage.windows()).toEqual([window]);
+    expect(await storage.deleteWindow('mw-1')).toBe(true);
+    expect(await storage.deleteWindow('mw-1')).toBe(false);
+    expect(await storage.windows()).toEqual([]);
+  });
+});
