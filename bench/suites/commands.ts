@@ -50,6 +50,7 @@ export async function commands(): Promise<SuiteResult> {
   let tripsOurs = 0;
   const ours: number[][] = [];
   const anchor: number[][] = [];
+  const details: number[][] = [];
   const failures: FailureSample[] = [];
   const dispatch = async (command: Command): Promise<CommandResult> => {
     const dispatched = await dispatchCommand(
@@ -77,7 +78,7 @@ export async function commands(): Promise<SuiteResult> {
     // Per node: sockets for our disconnects and the anchor's, plus users present on every node.
     const total = settings.samples * settings.rounds + WARMUP;
     const perNode = Math.ceil(total / NODES) + Math.ceil(total / (NODES - 1));
-    const pools = { ours: [] as string[], anchor: [] as string[] };
+    const pools = { ours: [] as string[], anchor: [] as string[], detail: [] as string[] };
     for (let k = 0; k < NODES; k++) {
       const server = servers[k]!;
       const single = await load.connect({ url: server.url, count: perNode, userPrefix: `n${k}-user-` });
@@ -89,6 +90,8 @@ export async function commands(): Promise<SuiteResult> {
       if (single.failed + spread.failed > 0)
         throw new Error(`node-${k}: connections failed: ${single.firstError ?? spread.firstError}`);
       const ids = single.ids.map((s) => s.id);
+      const inspected = await load.connect({ url: server.url, count: 4, userPrefix: `detail-${k}-` });
+      pools.detail.push(...inspected.ids.map((s) => s.id));
       const forOurs = Math.ceil(total / NODES);
       pools.ours.push(...ids.slice(0, forOurs));
       if (k > 0) pools.anchor.push(...ids.slice(forOurs));
@@ -105,6 +108,7 @@ export async function commands(): Promise<SuiteResult> {
     for (let round = 0; round < settings.rounds; round++) {
       const mine: number[] = [];
       const theirs: number[] = [];
+      const detail: number[] = [];
       for (let i = 0; i < settings.samples; i++) {
         const socketId = pools.ours.pop();
         const target = pools.anchor.pop();
@@ -121,9 +125,16 @@ export async function commands(): Promise<SuiteResult> {
           throw new Error(`anchor disconnect ${target}: ${JSON.stringify(answer)}`);
         }
         theirs.push(answer.ms);
+        const inspected = pools.detail[i % pools.detail.length]!;
+        const asked = performance.now();
+        const read = await dispatch({ type: 'socket-detail', socketId: inspected });
+        detail.push(performance.now() - asked);
+        if (!read.complete || read.acks[0]?.socket?.id !== inspected)
+          throw new Error(`socket detail ${inspected}: ${JSON.stringify(read)}`);
       }
       ours.push(mine);
       anchor.push(theirs);
+      details.push(detail);
     }
 
     const victim = servers[NODES - 1]!;
@@ -167,7 +178,7 @@ export async function commands(): Promise<SuiteResult> {
   }
   const samples = ours.flat().length;
   const roundTrips = samples > 0 ? tripsOurs / samples : Number.NaN;
-  return summarizeCommands(ours, anchor, failures, { ...settings, roundTrips });
+  return summarizeCommands(ours, anchor, failures, { ...settings, roundTrips }, details);
 }
 
 function shuffle<T>(items: T[]): void {
@@ -187,8 +198,10 @@ export function summarizeCommands(
   anchorRounds: number[][],
   failures: FailureSample[],
   settings: Record<string, number>,
+  detailRounds: number[][] = [],
 ): SuiteResult {
   const ours = summarize(oursRounds.flat());
+  const detail = summarize(detailRounds.flat());
   const anchor = summarize(anchorRounds.flat());
   const perRound = (p: 'p50' | 'p99') =>
     median(oursRounds.map((times, r) => ratio(summarize(times)[p], summarize(anchorRounds[r] ?? [])[p])));
@@ -215,6 +228,15 @@ export function summarizeCommands(
         1,
         1,
         '2 (NUMSUB, PUBLISH)',
+      ],
+      [
+        'telltale socket detail (GET /admin/sockets/:id: publish to the owner, ack carries the detail)',
+        detail.p50,
+        detail.p99,
+        detail.max,
+        ratio(detail.p50, anchor.p50),
+        ratio(detail.p99, anchor.p99),
+        '2 (no audit)',
       ],
     ],
   };

@@ -2,12 +2,16 @@ import {
   AuditCursor,
   AuditEntry,
   Command,
+  CommandId,
   CommandResult,
   commandSigner,
   type Dispatched,
   dispatchCommand,
+  EmitData,
+  EmitEvent,
   isSocketCommand,
   isUserCommand,
+  RoomName,
   SocketDetail,
 } from '@telltale/shared';
 import { type Context, Hono } from 'hono';
@@ -21,11 +25,8 @@ import { PageLimit, validate } from '../problem/request.ts';
 function input<T extends Command['type']>(type: T) {
   const variant = Command.options.find((option) => option.shape.type.value === type);
   if (!variant) throw new Error(`no command of type '${type}'`);
-  return (variant as z.ZodObject).omit({ type: true }) as unknown as z.ZodObject<
-    {
-      [K in keyof Omit<Extract<Command, { type: T }>, 'type'>]-?: z.ZodType<Extract<Command, { type: T }>[K]>;
-    },
-    z.core.$strict
+  return (variant as z.ZodObject).omit({ type: true }) as unknown as z.ZodType<
+    Omit<Extract<Command, { type: T }>, 'type'>
   >;
 }
 
@@ -66,9 +67,10 @@ const SocketDetailAnswer = z
   .meta({ id: 'SocketDetailAnswer' });
 type SocketDetailAnswer = z.infer<typeof SocketDetailAnswer>;
 
-const SocketParam = z.object({ id: input('socket-detail').shape.socketId });
-const UserParam = input('user-join').pick({ userId: true });
-const RoomBody = input('socket-join').pick({ room: true });
+const SocketParam = z.object({ id: CommandId });
+const UserParam = z.object({ userId: CommandId });
+const RoomBody = z.strictObject({ room: RoomName });
+const EmitBody = z.strictObject({ event: EmitEvent, data: EmitData.optional() });
 
 const AuditQuery = z.object({
   cursor: AuditCursor.optional(),
@@ -168,7 +170,7 @@ export function commandRoutes(s: EdgeServices) {
         const socketId = c.req.valid('param').id;
         const dispatched = await dispatch(c, { type: 'socket-detail', socketId });
         if (dispatched.kind !== 'complete' && dispatched.kind !== 'partial') {
-          return answer(c, dispatched, s.config.CLUSTER_ID);
+          nobodyActed(dispatched, s.config.CLUSTER_ID);
         }
         const { result } = dispatched;
         const ack = result.acks[0];
@@ -209,7 +211,7 @@ export function commandRoutes(s: EdgeServices) {
       s.admin,
       s.limit,
       validate('param', SocketParam),
-      validate('json', input('socket-emit').omit({ socketId: true })),
+      validate('json', EmitBody),
       (c) => run(c, { type: 'socket-emit', socketId: c.req.valid('param').id, ...c.req.valid('json') }),
     )
     .post(
@@ -264,6 +266,17 @@ function answer(c: Context<EdgeEnv>, dispatched: Dispatched, cluster: string) {
       return c.json(dispatched.result, 200);
     case 'partial':
       return c.json(dispatched.result, 207);
+    default:
+      return nobodyActed(dispatched, cluster);
+  }
+}
+
+/** The 404 / 503 problem for a command no node could act on. */
+function nobodyActed(
+  dispatched: Exclude<Dispatched, { kind: 'complete' | 'partial' }>,
+  cluster: string,
+): never {
+  switch (dispatched.kind) {
     case 'no-effect': {
       const { command } = dispatched.result;
       const subject = isSocketCommand(command)

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { timings } from '../commands/timings.ts';
 import { TapSpec } from '../tap/schema.ts';
 
-const id = z
+/** A socket or user id as commands carry it. */
+export const CommandId = z
   .string()
   .min(1)
   .max(200)
@@ -37,15 +38,20 @@ const eventName = z
   .max(100)
   .regex(/^[\w:.-]+$/, 'may only contain letters, digits and : . _ -');
 
-const roomName = z
+export const RoomName = z
   .string()
   .min(1)
   .max(200)
   // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
   .regex(/^[^\u0000-\u001f\u007f]+$/, 'may not contain control characters');
 
-const emitData = z.unknown().refine((data) => jsonBytes(data) <= EMIT_DATA_MAX_BYTES, {
+export const EmitData = z.unknown().refine((data) => jsonBytes(data) <= EMIT_DATA_MAX_BYTES, {
   error: `must be at most ${EMIT_DATA_MAX_BYTES} bytes as JSON`,
+});
+
+/** An event an admin may emit to one socket: not one of Socket.IO's own. */
+export const EmitEvent = eventName.refine((event) => !RESERVED_EVENT_NAMES.includes(event), {
+  error: `is reserved by Socket.IO (${RESERVED_EVENT_NAMES.join(', ')})`,
 });
 
 function jsonBytes(value: unknown): number {
@@ -61,8 +67,8 @@ export const ACTOR_MAX_LENGTH = 200;
 
 // Strict: a typo in an admin command (`{"resaon": …}` on disconnect-all) is refused, never run as-is.
 export const Command = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('disconnect-socket'), socketId: id }),
-  z.strictObject({ type: z.literal('disconnect-user'), userId: id }),
+  z.strictObject({ type: z.literal('disconnect-socket'), socketId: CommandId }),
+  z.strictObject({ type: z.literal('disconnect-user'), userId: CommandId }),
   z.strictObject({
     type: z.literal('broadcast'),
     namespace,
@@ -89,18 +95,16 @@ export const Command = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('tap-start'), tap: TapSpec }),
   z.strictObject({ type: z.literal('tap-stop'), tapId: TapSpec.shape.id }),
   /** A read: the owner answers with the socket's detail in its ack. Not audited. */
-  z.strictObject({ type: z.literal('socket-detail'), socketId: id }),
-  z.strictObject({ type: z.literal('socket-join'), socketId: id, room: roomName }),
-  z.strictObject({ type: z.literal('socket-leave'), socketId: id, room: roomName }),
-  z.strictObject({ type: z.literal('user-join'), userId: id, room: roomName }),
-  z.strictObject({ type: z.literal('user-leave'), userId: id, room: roomName }),
+  z.strictObject({ type: z.literal('socket-detail'), socketId: CommandId }),
+  z.strictObject({ type: z.literal('socket-join'), socketId: CommandId, room: RoomName }),
+  z.strictObject({ type: z.literal('socket-leave'), socketId: CommandId, room: RoomName }),
+  z.strictObject({ type: z.literal('user-join'), userId: CommandId, room: RoomName }),
+  z.strictObject({ type: z.literal('user-leave'), userId: CommandId, room: RoomName }),
   z.strictObject({
     type: z.literal('socket-emit'),
-    socketId: id,
-    event: eventName.refine((event) => !RESERVED_EVENT_NAMES.includes(event), {
-      error: `is reserved by Socket.IO (${RESERVED_EVENT_NAMES.join(', ')})`,
-    }),
-    data: emitData.optional(),
+    socketId: CommandId,
+    event: EmitEvent,
+    data: EmitData.optional(),
   }),
 ]);
 export type Command = z.infer<typeof Command>;

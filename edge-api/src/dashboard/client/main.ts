@@ -3,16 +3,16 @@ import type { ClusterView } from '@telltale/shared';
 import { AlertsPanel } from './alerts-panel.ts';
 import { apiBase, createApi } from './api.ts';
 import { AuditPanel } from './audit-panel.ts';
-import { renderCards, renderStatus } from './cards.ts';
+import { renderCards, renderStatus, renderUnreachable, type StoreKind } from './cards.ts';
 import { TrendCharts } from './charts.ts';
 import { ConnectionsPanel } from './connections-panel.ts';
-import { renderDiagnostics } from './diagnostics.ts';
+import { OperatorActions } from './operator-actions.ts';
+import { SocketDetailDialog } from './socket-detail.ts';
+import { freshness, renderDiagnostics } from './diagnostics.ts';
 import { byId, setText } from './dom.ts';
 import { LiveFeed } from './feed.ts';
 import { renderNodes } from './nodes-table.ts';
 import { RoomsPanel } from './rooms-panel.ts';
-import { TapPanel } from './tap-panel.ts';
-import { HistoryResponse } from './schemas.ts';
 import {
   appendPoint,
   emptyFrame,
@@ -21,6 +21,8 @@ import {
   trimFrame,
   valuesFromView,
 } from './series.ts';
+import { loadStoreKind } from './store-kind.ts';
+import { TapPanel } from './tap-panel.ts';
 import { TokenStore } from './token.ts';
 
 const HOUR_MS = 3_600_000;
@@ -49,11 +51,22 @@ const alerts = new AlertsPanel(api, showError);
 const audit = new AuditPanel(api, showError);
 new TapPanel(api, tokens, showError);
 let intervalMs = 5000;
+const socketDetail = new SocketDetailDialog(api, () => void audit.refresh());
+new OperatorActions(api, () => void audit.refresh());
 const connections = new ConnectionsPanel(
   api,
   () => void audit.refresh(),
   showError,
   () => intervalMs * 3,
+  (socketId) => void socketDetail.open(socketId),
+);
+// Viewers read everything and act on nothing: no action shows until the session says admin.
+document.body.dataset.role = 'viewer';
+void api.read(api.client.admin.session.$get(), 'GET /admin/session').then(
+  (session) => {
+    document.body.dataset.role = session.role;
+  },
+  (error: unknown) => showError(error instanceof Error ? error.message : String(error)),
 );
 
 let rangeMinutes = 120;
@@ -61,10 +74,17 @@ let frame = emptyFrame();
 let historyLoadedAt = 0;
 const livePoints: { at: number; values: Record<string, number | null> }[] = [];
 let updates = 0;
+let storeKind: StoreKind | null = null;
+void loadStoreKind(base).then((kind) => {
+  storeKind = kind;
+});
 
 async function loadHistory(): Promise<void> {
   try {
-    const history = await api.get(`/metrics/history?minutes=${rangeMinutes}`, HistoryResponse);
+    const history = await api.read(
+      api.client.metrics.history.$get({ query: { minutes: String(rangeMinutes) } }),
+      'GET /metrics/history',
+    );
     const next = frameFromHistory(history);
     if (history.resolution === 'tick') mergeLivePoints(next, livePoints);
     frame = next;
@@ -83,7 +103,7 @@ function drawCharts(): void {
 function onView(view: ClusterView): void {
   intervalMs = view.intervalMs;
   setText(byId('cluster-name'), view.cluster);
-  renderCards(document, view);
+  renderCards(document, view, storeKind);
   renderNodes(byId('nodes-table').querySelector('tbody')!, view.nodes.list, Date.now());
   rooms.showPrefixes(view.rooms.by_prefix);
 
@@ -135,7 +155,12 @@ for (const button of document.querySelectorAll<HTMLButtonElement>('[data-range]'
 }
 
 // The header clock and the stale check run on their own, so a silent feed still shows as stale.
-setInterval(() => renderDiagnostics(feed.diagnostics, Date.now()), 1000);
+setInterval(() => {
+  const now = Date.now();
+  renderDiagnostics(feed.diagnostics, now);
+  if (freshness(feed.diagnostics, now) === 'stale')
+    renderUnreachable(document, feed.diagnostics.lastUpdateAt, now);
+}, 1000);
 
 await tokens.get();
 feed.start();
