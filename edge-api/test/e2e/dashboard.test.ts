@@ -226,7 +226,7 @@ describe('the realtime dashboard in headless Chromium', () => {
 
       await fallback.route('**/admin/events', (route) => route.abort());
       await fallback.reload();
-      await expect.poll(transport, { timeout: 20_000 }).toBe('polling GET /metrics');
+      await expect.poll(transport, { timeout: 20_000 }).toBe('polling GET /admin/live/update');
       await fallback.locator('#feed-pill[data-state="live"]').waitFor({ timeout: 10_000 });
       await fallback.locator('#status-card[data-status="pass"]').waitFor({ timeout: 10_000 });
     } finally {
