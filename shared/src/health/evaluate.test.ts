@@ -125,7 +125,7 @@ describe('evaluateHealth', () => {
     });
     expect(report.status).toBe('warn');
     expect(report.output).toBe(
-      'node b sent an invalid snapshot: snapshot version missing is not supported (this edge reads v1)',
+      'node b sent an invalid snapshot: snapshot version missing is not supported (this edge reads v2)',
     );
   });
 

@@ -370,6 +370,7 @@ export class Instrumentation {
   private readonly admitConnection = (socket: Socket, next: (err?: ExtendedError) => void): void => {
     const refused = this.admission.refuseConnection();
     if (refused) {
+      this.meters.refusedConnections.add(refused.data.code);
       next(refused);
       return;
     }
