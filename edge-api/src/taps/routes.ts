@@ -1,5 +1,13 @@
 import { CommandResult, commandSigner, type Dispatched, dispatchCommand } from '@telltale/shared';
-import { TAP_LIMITS, TapRecord, TapRequest, type TapSource, tapEnd, tapState } from '@telltale/shared/tap';
+import {
+  TAP_LIMITS,
+  type TapEntry,
+  TapRecord,
+  TapRequest,
+  type TapSource,
+  tapEnd,
+  tapState,
+} from '@telltale/shared/tap';
 import { type Context, Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
@@ -211,6 +219,8 @@ export function tapRoutes(s: EdgeServices) {
         const lastEventId = c.req.header('last-event-id');
         const resume =
           lastEventId && /^\d+-\d+$/.test(lastEventId) ? lastEventId : c.req.valid('query').after;
+        // A viewer reads a tap's events, never their payloads.
+        const viewer = c.get('principal').role !== 'admin';
         let record = await find(id);
         const source = taps();
         c.header('cache-control', 'no-store');
@@ -220,7 +230,8 @@ export function tapRoutes(s: EdgeServices) {
           for (let poll = 0; poll < TAP_STREAM.pollsPerStream && !stream.aborted; poll++) {
             const reads = await source.readTapEntries(id, after, TAP_STREAM.pageSize);
             for (const read of reads) {
-              await stream.writeSSE({ id: read.id, event: 'tap', data: JSON.stringify(read.entry) });
+              const entry = viewer ? withoutPayload(read.entry) : read.entry;
+              await stream.writeSSE({ id: read.id, event: 'tap', data: JSON.stringify(entry) });
               after = read.id;
             }
             if (reads.length === 0 && s.now() > tapEnd(record) + TAP_STREAM.endGraceMs) {
@@ -234,6 +245,12 @@ export function tapRoutes(s: EdgeServices) {
         });
       },
     );
+}
+
+function withoutPayload(entry: TapEntry): TapEntry {
+  if (entry.kind !== 'event' || entry.payload === undefined) return entry;
+  const { payload: _payload, truncated: _truncated, ...rest } = entry;
+  return rest;
 }
 
 function statusOf(dispatched: Dispatched): 201 | 207 {

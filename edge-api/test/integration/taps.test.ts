@@ -79,6 +79,9 @@ async function client(node: Node, user: string): Promise<ClientSocket> {
   return socket;
 }
 
+const VIEWER_TOKEN = 'test-viewer-token-0123456789';
+const viewer = { authorization: `Bearer ${VIEWER_TOKEN}` };
+
 const post = (path: string, body?: unknown) =>
   fetch(`${edge.url}${path}`, {
     method: 'POST',
@@ -123,7 +126,7 @@ beforeAll(async () => {
   redis = await startRedis();
   edgeStore = createIoredisStore(redis.url);
   edge = await startEdgeServer({
-    config: edgeConfig({ PORT: '0', FLUSH_INTERVAL_MS: '500', COMMAND_TIMEOUT_MS: '1000' }),
+    config: edgeConfig({ PORT: '0', FLUSH_INTERVAL_MS: '500', COMMAND_TIMEOUT_MS: '1000', VIEWER_TOKEN }),
     store: edgeStore,
     logger: quietLogger,
   });
@@ -189,6 +192,17 @@ describe('taps over the edge', () => {
       'last-event-id': ids[ids.length - 2] ?? '',
     });
     expect(entriesOf(resumed)).toEqual(entriesOf(frames).slice(-1));
+
+    // A viewer reads the same events without their payloads, and may not start a tap.
+    const asViewer = await readStream(tap.id, (seen) => seen.some((f) => f.event === 'end'), viewer);
+    expect(eventsOf(asViewer).map((e) => e.event)).toEqual(eventsOf(frames).map((e) => e.event));
+    expect(eventsOf(asViewer).filter((e) => e.payload !== undefined)).toEqual([]);
+    const refused = await fetch(`${edge.url}/admin/taps`, {
+      method: 'POST',
+      headers: { ...viewer, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(refused.status).toBe(403);
 
     const list = (await (await fetch(`${edge.url}/admin/taps`, { headers: admin })).json()) as {
       items: { id: string; state: string }[];
