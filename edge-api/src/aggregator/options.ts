@@ -11,6 +11,7 @@ export function aggregatorOptions(config: EdgeConfig, store: EdgeStore): Aggrega
     webhookUrl: config.ALERT_WEBHOOK_URL,
     alertmanagerUrls: config.ALERTMANAGER_URL ?? [],
     externalUrl: config.PUBLIC_URL,
+    slo: { target: config.SLO_TARGET, windowMs: config.SLO_WINDOW },
     warnIncidentAfterMs: config.STATUS_WARN_INCIDENT_MS ?? null,
   };
 }

@@ -19,3 +19,23 @@ describe('EdgeConfig admin rate limits', () => {
     );
   });
 });
+
+describe('EdgeConfig SLO', () => {
+  it('defaults to 99.9 % over 30 days and reads a target and a window in days or hours', () => {
+    expect(parseConfig(EdgeConfig, {})).toMatchObject({ SLO_TARGET: 0.999, SLO_WINDOW: 2_592_000_000 });
+    const config = parseConfig(EdgeConfig, { SLO_TARGET: '0.9995', SLO_WINDOW: '7d' });
+    expect(config).toMatchObject({ SLO_TARGET: 0.9995, SLO_WINDOW: 604_800_000 });
+    expect(parseConfig(EdgeConfig, { SLO_WINDOW: '12h' }).SLO_WINDOW).toBe(43_200_000);
+  });
+
+  it('refuses targets without a budget and windows the series cannot hold, saying the range', () => {
+    expect(() => parseConfig(EdgeConfig, { SLO_TARGET: '1' })).toThrow(
+      "SLO_TARGET must be a fraction from 0.5 to 0.99999 (e.g. 0.999): got '1'",
+    );
+    expect(() => parseConfig(EdgeConfig, { SLO_TARGET: '99.9' })).toThrow(ConfigError);
+    expect(() => parseConfig(EdgeConfig, { SLO_WINDOW: '91d' })).toThrow(
+      "SLO_WINDOW must be <days>d or <hours>h, from 1h to 90d (e.g. 30d): got '91d'",
+    );
+    expect(() => parseConfig(EdgeConfig, { SLO_WINDOW: '30 days' })).toThrow(ConfigError);
+  });
+});

@@ -127,6 +127,35 @@ const statusLinksFrom = (name: string) =>
       return links;
     });
 
+/** SLO_TARGET: the fraction of good ticks promised, from 0.5 to 0.99999 (e.g. 0.999). */
+const sloTargetFrom = (name: string) =>
+  z
+    .string()
+    .trim()
+    .refine((s) => /^0?\.\d{1,5}$/.test(s) && Number(s) >= 0.5 && Number(s) <= 0.99999, {
+      error: (issue) =>
+        `${name} must be a fraction from 0.5 to 0.99999 (e.g. 0.999): got '${String(issue.input)}'`,
+    })
+    .transform(Number);
+
+/** SLO_WINDOW: `<days>d` or `<hours>h`, from 1h to 90d (the longest the SLO series holds). */
+const sloWindowFrom = (name: string) =>
+  z
+    .string()
+    .trim()
+    .refine(
+      (s) => {
+        const m = /^(\d{1,4})([dh])$/.exec(s);
+        const ms = m ? Number(m[1]) * (m[2] === 'd' ? 86_400_000 : 3_600_000) : 0;
+        return ms >= 3_600_000 && ms <= 90 * 86_400_000;
+      },
+      {
+        error: (issue) =>
+          `${name} must be <days>d or <hours>h, from 1h to 90d (e.g. 30d): got '${String(issue.input)}'`,
+      },
+    )
+    .transform((s) => Number(s.slice(0, -1)) * (s.endsWith('d') ? 86_400_000 : 3_600_000));
+
 const common = {
   CLUSTER_ID: idFrom('CLUSTER_ID').default('default'),
   REDIS_URL: urlFrom('REDIS_URL', ['redis:', 'rediss:']).optional(),
@@ -179,6 +208,10 @@ export const EdgeConfig = z.object({
   ADMIN_CLIENT_RATE_LIMIT: bucketFrom('ADMIN_CLIENT_RATE_LIMIT').optional(),
   /** Bounds of the latency histogram on /metrics; default LATENCY_BUCKETS_SECONDS of the exposition. */
   LATENCY_BUCKETS: secondsListFrom('LATENCY_BUCKETS').optional(),
+  /** The availability SLO: the fraction of good ticks promised over SLO_WINDOW. */
+  SLO_TARGET: sloTargetFrom('SLO_TARGET').default(0.999),
+  /** Over how long the SLO and its error budget are counted, in ms (from `30d`, `720h`). */
+  SLO_WINDOW: sloWindowFrom('SLO_WINDOW').default(30 * 86_400_000),
   /** The public status page's heading and <title>. */
   STATUS_TITLE: z.string().trim().max(80, 'STATUS_TITLE is at most 80 characters').optional(),
   /** An image shown next to the title (https:, or http: for a local setup). */
