@@ -108,6 +108,23 @@ describe('the Worker under wrangler dev', { timeout: 60_000 }, () => {
     expect(byNamespace.reduce((sum, n) => sum + n, 0)).toBe(2);
   });
 
+  it("pages the cluster-wide rooms and a room's members from Upstash", async () => {
+    type RoomsPage = { items: { namespace: string; name: string; size: number }[]; total: number };
+    const rooms = await eventually(
+      'user rooms of alice and bob',
+      async () => (await getJson('/admin/rooms?prefix=user:', admin())).body as RoomsPage,
+      (page) => page.total === 2,
+    );
+    expect(rooms.items.map((r) => [r.name, r.size])).toEqual([
+      ['user:alice', 1],
+      ['user:bob', 1],
+    ]);
+    const namespace = encodeURIComponent(rooms.items[0]!.namespace);
+    const members = await getJson(`/admin/rooms/members?namespace=${namespace}&room=user:alice`, admin());
+    expect(members.status).toBe(200);
+    expect((members.body.items as { userId: string }[]).map((m) => m.userId)).toEqual(['alice']);
+  });
+
   it('starts a tap on the node over the command path and streams its events from Upstash as SSE', async () => {
     const res = await fetch(`${cluster.url}/admin/taps`, {
       method: 'POST',
