@@ -78,7 +78,7 @@ describe('public /metrics of a cluster whose clients are hostile', () => {
     for (const body of [json, prometheus]) expect(body).not.toContain('secret-game');
     const { rooms } = JSON.parse(json) as { rooms: { by_prefix: Record<string, number>; largest: unknown } };
     expect(rooms.by_prefix).toEqual({ other: 2000, thread: 1 });
-    expect(rooms.largest).toEqual({ name: 'other:*', size: 4 });
+    expect(rooms.largest).toEqual({ namespace: '/chat', name: 'other:*', size: 4 });
 
     const admin = await edge.app.request('/admin/rooms?limit=1', {
       headers: { authorization: `Bearer ${edge.config.ADMIN_TOKEN}` },
