@@ -229,6 +229,33 @@ describe('socket detail and actions in the dashboard', () => {
     expect(kept).toBe('kept');
   });
 
+  it("lists rooms with their namespace, filters by namespace and prefix, and shows a room's members", async () => {
+    const erin = await client(nodes[1]!, 'erin', 't-3');
+    const res = await page.request.post(`${edge.url}/admin/users/erin/join`, {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      data: { room: 'desk:help' },
+    });
+    expect(res.status()).toBe(200);
+    await page.fill('#rooms-prefix', 'desk:');
+    await page.click('#rooms-search button[type="submit"]');
+    const row = page.locator('#rooms-table tr[data-room="desk:help"]');
+    await row.waitFor({ timeout: 10_000 });
+    expect(await row.locator('td').allTextContents()).toEqual(['/portal', 'desk:help', '1']);
+    expect(await page.locator('#rooms-table tbody tr[data-room]').count()).toBe(1);
+    await page.selectOption('#rooms-namespace', '/hub');
+    await page.locator('#rooms-table tbody tr.empty').waitFor();
+    await page.selectOption('#rooms-namespace', '/portal');
+    await row.click();
+    const member = page.locator(`#room-members button[data-socket="${erin.id}"]`);
+    await member.waitFor({ timeout: 5000 });
+    expect(await page.locator('#room-members').textContent()).toContain('erin');
+    await page.locator('#rooms-title').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: shot('room-members.png') });
+    await member.click();
+    await page.locator('#socket-dialog li[data-room="desk:help"]').waitFor({ timeout: 5000 });
+    await page.click('#socket-close');
+  });
+
   it('shows a viewer no action, and the API refuses a viewer with 403 naming the role', async () => {
     const dave = await client(nodes[0]!, 'dave', 't-2');
     await signIn(VIEWER_TOKEN);

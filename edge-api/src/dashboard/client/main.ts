@@ -6,12 +6,11 @@ import { AuditPanel } from './audit-panel.ts';
 import { renderCards, renderStatus, renderUnreachable, type StoreKind } from './cards.ts';
 import { TrendCharts } from './charts.ts';
 import { ConnectionsPanel } from './connections-panel.ts';
-import { OperatorActions } from './operator-actions.ts';
-import { SocketDetailDialog } from './socket-detail.ts';
 import { freshness, renderDiagnostics } from './diagnostics.ts';
 import { byId, setText } from './dom.ts';
 import { LiveFeed } from './feed.ts';
 import { renderNodes } from './nodes-table.ts';
+import { OperatorActions } from './operator-actions.ts';
 import { RoomsPanel } from './rooms-panel.ts';
 import {
   appendPoint,
@@ -21,6 +20,7 @@ import {
   trimFrame,
   valuesFromView,
 } from './series.ts';
+import { SocketDetailDialog } from './socket-detail.ts';
 import { loadStoreKind } from './store-kind.ts';
 import { TapPanel } from './tap-panel.ts';
 import { TokenStore } from './token.ts';
@@ -46,7 +46,7 @@ function showError(message: string): void {
 }
 
 const charts = new TrendCharts(byId('charts'));
-const rooms = new RoomsPanel(api, showError);
+const rooms = new RoomsPanel(api, showError, (socketId) => void socketDetail.open(socketId));
 const alerts = new AlertsPanel(api, showError);
 const audit = new AuditPanel(api, showError);
 new TapPanel(api, tokens, showError);
@@ -106,6 +106,7 @@ function onView(view: ClusterView): void {
   renderCards(document, view, storeKind);
   renderNodes(byId('nodes-table').querySelector('tbody')!, view.nodes.list, Date.now());
   rooms.showPrefixes(view.rooms.by_prefix);
+  rooms.showNamespaces(view.connections.by_namespace);
 
   const point = { at: view.generatedAt, values: valuesFromView(view) };
   livePoints.push(point);
