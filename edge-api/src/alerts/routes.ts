@@ -129,6 +129,49 @@ export function alertRoutes(s: EdgeServices) {
       validate('json', AlertRules),
       async (c) => c.json({ rules: await fromStore(s.aggregator.setRules(c.req.valid('json'))) }),
     )
+    .put(
+      '/alerts/rules/:id',
+      adminRoute({
+        summary: 'Replace one alert rule by id, or add it; the other rules stay as they are',
+        tags: ['alerts'],
+        mutation: true,
+        responses: {
+          200: {
+            description: 'The rules now in force, and whether this one was added',
+            content: body(z.object({ added: z.boolean(), rules: z.array(AlertRule) })),
+          },
+        },
+      }),
+      s.admin,
+      s.limit,
+      validate('param', AlertRule.pick({ id: true })),
+      validate('json', CheckedRule),
+      async (c) => {
+        const { id } = c.req.valid('param');
+        const rule = c.req.valid('json');
+        if (rule.id !== id) {
+          throw new HttpProblem({
+            status: 400,
+            type: ProblemType.validation,
+            title: 'Rule id mismatch',
+            detail: `body.id: the rule's id '${rule.id}' is not the '${id}' of the path`,
+          });
+        }
+        const { rules } = await s.aggregator.alerts();
+        const added = !rules.some((r) => r.id === id);
+        const next = AlertRules.safeParse(
+          added ? [...rules, rule] : rules.map((r) => (r.id === id ? rule : r)),
+        );
+        if (!next.success) {
+          throw new HttpProblem({
+            status: 409,
+            title: 'Rules full',
+            detail: `adding '${id}' would make ${rules.length + 1} rules; at most 100 are kept`,
+          });
+        }
+        return c.json({ added, rules: await fromStore(s.aggregator.setRules(next.data)) });
+      },
+    )
     .get(
       '/silences',
       adminRoute({
