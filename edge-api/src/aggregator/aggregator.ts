@@ -4,6 +4,9 @@ import {
   type AlertState,
   type ClusterRead,
   type ClusterView,
+  type Command,
+  commandSigner,
+  dispatchCommand,
   type EdgeStore,
   evaluateHealth,
   type HealthReport,
@@ -13,11 +16,12 @@ import {
   type SilenceRequest,
   type SloObjective,
   type SloReport,
+  timings,
   withTimeout,
 } from '@telltale/shared';
 import type { Incident, IncidentInput, IncidentUpdateInput } from '../status/incidents.ts';
 import { StatusKeeper, type WindowResult } from '../status/keeper.ts';
-import type { MaintenanceWindow, MaintenanceWindowInput } from '../status/maintenance.ts';
+import type { MaintenanceWindow, MaintenanceWindowInput, Occurrence } from '../status/maintenance.ts';
 import type { StatusReport } from '../status/report.ts';
 import { createMemoryStatusStorage } from '../status/storage.ts';
 import { AlertKeeper, type AlertsReport, type ReportedSilence, type SilenceResult } from './alert-keeper.ts';
@@ -54,6 +58,9 @@ export interface AggregatorOptions {
   slo?: SloObjective;
   /** STATUS_WARN_INCIDENT_MS: `warn` this long opens an incident too; unset: only `fail` does. */
   warnIncidentAfterMs?: number | null;
+  /** COMMAND_TIMEOUT_MS and COMMAND_SIGNING_KEY, for the maintenance command a window with `switchNodes` sends. */
+  commandTimeoutMs?: number;
+  commandSigningKey?: string | undefined;
 }
 
 /** What HTTP routes and the live feed answer from: the view, or why there is none. */
@@ -113,6 +120,7 @@ export class Aggregator {
       warnIncidentAfterMs: options.warnIncidentAfterMs ?? null,
       storage: runtime.statusStorage ?? createMemoryStatusStorage(),
       logger: runtime.logger,
+      onNodesMaintenance: (enabled, occurrence) => void this.switchNodes(enabled, occurrence),
     });
   }
 
@@ -279,6 +287,34 @@ export class Aggregator {
   }
 
   /** Inside a maintenance window nothing goes out: no webhook, no Alertmanager post. */
+  /** A window with `switchNodes` turns the nodes' maintenance mode on at its start and off at its end. */
+  private async switchNodes(enabled: boolean, occurrence: Occurrence): Promise<void> {
+    const { store, commandSigningKey } = this.options;
+    const command: Command = enabled
+      ? { type: 'maintenance', enabled, message: occurrence.message }
+      : { type: 'maintenance', enabled };
+    try {
+      const dispatched = await dispatchCommand(
+        {
+          store,
+          timeoutMs: this.options.commandTimeoutMs ?? timings.commandTimeout.defaultMs,
+          signer: commandSigningKey ? commandSigner(commandSigningKey) : null,
+          now: this.runtime.now,
+        },
+        command,
+        `maintenance-window:${occurrence.windowId}`,
+      );
+      if (dispatched.kind !== 'complete')
+        this.runtime.logger.warn(
+          `maintenance ${enabled ? 'on' : 'off'} for window ${occurrence.windowId}: ${dispatched.kind}`,
+        );
+    } catch (err) {
+      this.runtime.logger.warn(
+        `maintenance ${enabled ? 'on' : 'off'} for window ${occurrence.windowId} failed: ${(err as Error).message}`,
+      );
+    }
+  }
+
   private async notify(events: AlertEvent[], now: number): Promise<void> {
     if (this.status.suppressesNotifications(now)) return;
     await this.alertKeeper.notify(events, now);

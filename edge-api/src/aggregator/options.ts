@@ -13,5 +13,7 @@ export function aggregatorOptions(config: EdgeConfig, store: EdgeStore): Aggrega
     externalUrl: config.PUBLIC_URL,
     slo: { target: config.SLO_TARGET, windowMs: config.SLO_WINDOW },
     warnIncidentAfterMs: config.STATUS_WARN_INCIDENT_MS ?? null,
+    commandTimeoutMs: config.COMMAND_TIMEOUT_MS,
+    commandSigningKey: config.COMMAND_SIGNING_KEY,
   };
 }

@@ -48,7 +48,13 @@ describe('StatusKeeper uptime', () => {
     const k = keeper();
     await k.load(T0);
     const added = await k.addWindow(
-      { startsAt: T0 + 50_000, durationMinutes: 1, recurrence: 'none', message: 'Redis upgrade' },
+      {
+        startsAt: T0 + 50_000,
+        durationMinutes: 1,
+        recurrence: 'none',
+        message: 'Redis upgrade',
+        switchNodes: false,
+      },
       'admin-token',
       T0,
     );
@@ -72,7 +78,13 @@ describe('StatusKeeper uptime', () => {
     const k = keeper();
     await k.load(T0);
     await k.addWindow(
-      { startsAt: T0, durationMinutes: 30, recurrence: 'weekly', message: 'weekly patching' },
+      {
+        startsAt: T0,
+        durationMinutes: 30,
+        recurrence: 'weekly',
+        message: 'weekly patching',
+        switchNodes: false,
+      },
       'a',
       T0,
     );
@@ -147,7 +159,11 @@ describe('StatusKeeper incidents', () => {
   it('does not open one during a maintenance window', async () => {
     const k = keeper();
     await k.load(T0);
-    await k.addWindow({ startsAt: T0, durationMinutes: 1, recurrence: 'none', message: 'm' }, 'a', T0);
+    await k.addWindow(
+      { startsAt: T0, durationMinutes: 1, recurrence: 'none', message: 'm', switchNodes: false },
+      'a',
+      T0,
+    );
     await run(k, T0, seconds(5, 'fail'));
     expect(k.incidents(10)).toEqual([]);
   });
@@ -227,5 +243,46 @@ describe('StatusKeeper storage', () => {
     expect(bytes).toBeLessThan(640 * 1024);
     expect(hours[0]!.at).toBeGreaterThanOrEqual(end - 90 * DAY_MS - HOUR_MS);
     expect((await storage.incidents(1000)).length).toBeLessThanOrEqual(100);
+  });
+});
+
+describe('StatusKeeper switching the nodes', () => {
+  it('turns maintenance on at the start of a switchNodes window and off at its end, each weekly occurrence', async () => {
+    const calls: [boolean, string, number][] = [];
+    const k = new StatusKeeper({
+      intervalMs: 1000,
+      expectedNodes: 2,
+      warnIncidentAfterMs: null,
+      storage: createMemoryStatusStorage(),
+      logger: quiet,
+      onNodesMaintenance: (enabled, o) => calls.push([enabled, o.message, o.startsAt - T0]),
+    });
+    await k.load(T0);
+    await k.addWindow(
+      {
+        startsAt: T0 + 2000,
+        durationMinutes: 1,
+        recurrence: 'weekly',
+        message: 'patching',
+        switchNodes: true,
+      },
+      'a',
+      T0,
+    );
+    await k.addWindow(
+      { startsAt: T0, durationMinutes: 5, recurrence: 'none', message: 'quiet', switchNodes: false },
+      'a',
+      T0,
+    );
+    await run(k, T0, seconds(5, 'pass'));
+    expect(calls).toEqual([[true, 'patching', 2000]]);
+    await k.observe(tickAt(T0 + 62_000, 'pass'));
+    await k.observe(tickAt(T0 + 7 * DAY_MS + 2000, 'pass'));
+    await k.observe(tickAt(T0 + 7 * DAY_MS + 3000, 'pass'));
+    expect(calls).toEqual([
+      [true, 'patching', 2000],
+      [false, 'patching', 2000],
+      [true, 'patching', 7 * DAY_MS + 2000],
+    ]);
   });
 });

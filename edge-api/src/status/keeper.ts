@@ -55,6 +55,8 @@ export interface StatusKeeperOptions {
   storage: StatusStorage;
   logger: { warn(message: string): void };
   newId?: () => string;
+  /** Called when a window with `switchNodes` starts (true) and ends (false); the aggregator sends the command. */
+  onNodesMaintenance?: (enabled: boolean, occurrence: Occurrence) => void;
 }
 
 /** Maintenance starting within this horizon is announced on the page. */
@@ -88,6 +90,8 @@ export class StatusKeeper {
   private holdUntilRecovery = false;
   private latest: StatusTick | null = null;
   private cached: StatusReport | null = null;
+  /** The `switchNodes` occurrence the nodes were last switched on for. */
+  private switched: Occurrence | null = null;
 
   constructor(private readonly options: StatusKeeperOptions) {}
 
@@ -119,6 +123,7 @@ export class StatusKeeper {
     const { at } = tick;
     const status = tick.health.status;
     const inWindow = activeOccurrence(this.windowList, at);
+    this.switchNodes(at);
     const state: StatusState = inWindow ? 'maintenance' : status;
     const previous = this.lastTick;
     // A gap longer than two ticks (the edge stopped, a stalled tick) is time nobody observed.
@@ -160,6 +165,18 @@ export class StatusKeeper {
     } catch (err) {
       this.options.logger.warn(`status history write failed: ${(err as Error).message}`);
     }
+  }
+
+  private switchNodes(at: number): void {
+    const now = activeOccurrence(
+      this.windowList.filter((w) => w.switchNodes),
+      at,
+    );
+    const was = this.switched;
+    if (now?.windowId === was?.windowId && now?.startsAt === was?.startsAt) return;
+    this.switched = now;
+    if (now) this.options.onNodesMaintenance?.(true, now);
+    else if (was) this.options.onNodesMaintenance?.(false, was);
   }
 
   private remember(span: RollupSpan, rollup: HealthRollup, now: number): void {

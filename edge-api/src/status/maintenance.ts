@@ -28,6 +28,8 @@ export const MaintenanceWindowInput = z.object({
     .max(MAX_WINDOW_DURATION_MS / 60_000, 'durationMinutes must be at most 10080 (7 days)'),
   recurrence: z.enum(['none', 'weekly']).default('none'),
   message: Message,
+  /** Opt-in: the nodes' maintenance mode goes on at each start and off at each end (the maintenance command). */
+  switchNodes: z.boolean().default(false),
 });
 export type MaintenanceWindowInput = z.infer<typeof MaintenanceWindowInput>;
 
@@ -37,6 +39,7 @@ export const MaintenanceWindow = z.object({
   durationMs: z.number().int().positive(),
   recurrence: z.enum(['none', 'weekly']),
   message: z.string().max(500),
+  switchNodes: z.boolean().default(false),
   createdAt: z.number().int(),
   createdBy: z.string().max(200),
 });
@@ -61,6 +64,7 @@ export function windowFromInput(
     durationMs: input.durationMinutes * 60_000,
     recurrence: input.recurrence,
     message: input.message,
+    switchNodes: input.switchNodes,
     createdAt: now,
     createdBy: actor.slice(0, 200),
   };

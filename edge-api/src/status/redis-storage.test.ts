@@ -66,6 +66,7 @@ describe('Redis status storage', () => {
       startsAt: T0,
       durationMs: 60_000,
       recurrence: 'none' as const,
+      switchNodes: false,
       message: 'm',
       createdAt: T0,
       createdBy: 'a',
