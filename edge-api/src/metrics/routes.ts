@@ -1,12 +1,12 @@
 import {
   ClusterView,
-  type ExpositionOptions,
   JSON_CONTENT_TYPE,
   METRICS_FORMATS,
   type MetricsFormat,
   negotiateMetricsFormat,
   OPENMETRICS_CONTENT_TYPE,
   PROMETHEUS_CONTENT_TYPE,
+  type RenderOptions,
   renderOpenMetrics,
   renderPrometheus,
   roomPrefix,
@@ -41,7 +41,7 @@ const CONTENT_TYPES: Record<MetricsFormat, string> = {
   openmetrics: OPENMETRICS_CONTENT_TYPE,
 };
 
-const RENDERERS: Record<MetricsFormat, (view: ClusterView, options: ExpositionOptions) => string> = {
+const RENDERERS: Record<MetricsFormat, (view: ClusterView, options: RenderOptions) => string> = {
   json: (view) => JSON.stringify(publicView(view)),
   prometheus: renderPrometheus,
   openmetrics: renderOpenMetrics,
@@ -50,7 +50,7 @@ const RENDERERS: Record<MetricsFormat, (view: ClusterView, options: ExpositionOp
 /** Every scrape between two ticks gets the same view object, so each format renders once per tick. */
 const renderCache = new WeakMap<ClusterView, Partial<Record<MetricsFormat, string>>>();
 
-function rendered(view: ClusterView, format: MetricsFormat, options: ExpositionOptions): string {
+function rendered(view: ClusterView, format: MetricsFormat, options: RenderOptions): string {
   const bodies = renderCache.get(view) ?? {};
   renderCache.set(view, bodies);
   bodies[format] ??= RENDERERS[format](view, options);
@@ -58,7 +58,7 @@ function rendered(view: ClusterView, format: MetricsFormat, options: ExpositionO
 }
 
 export function metricsRoutes(s: EdgeServices) {
-  const exposition: ExpositionOptions = {
+  const exposition: RenderOptions = {
     scope: 'cluster',
     ...(s.config.LATENCY_BUCKETS ? { latencyBuckets: s.config.LATENCY_BUCKETS } : {}),
   };

@@ -11,6 +11,7 @@ export {
   metricsContentType,
   OPENMETRICS_CONTENT_TYPE,
   PROMETHEUS_CONTENT_TYPE,
+  type RenderOptions,
   renderOpenMetrics,
   renderPrometheus,
 } from './render.ts';

@@ -11,10 +11,21 @@ export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8
 export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
 export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
+export interface RenderOptions extends ExpositionOptions {
+  /** Families from outside the view, rendered after its own (the edge's SLO gauges). */
+  extraFamilies?: readonly MetricFamily[];
+}
+
+/** The view's families, then the extra ones that have samples. */
+function familiesOf(view: ClusterView, options: RenderOptions): MetricFamily[] {
+  const extra = (options.extraFamilies ?? []).filter((f) => f.samples.length > 0);
+  return [...metricFamilies(view, options), ...extra];
+}
+
 /** Prometheus text exposition format 0.0.4, which has no `_created`: those samples are left out. */
-export function renderPrometheus(view: ClusterView, options: ExpositionOptions = {}): string {
+export function renderPrometheus(view: ClusterView, options: RenderOptions = {}): string {
   const lines: string[] = [];
-  for (const family of metricFamilies(view, options)) {
+  for (const family of familiesOf(view, options)) {
     const name = sampleName(family);
     const type = family.type === 'info' ? 'gauge' : family.type;
     lines.push(`# HELP ${name} ${escapeHelp(family.help)}`, `# TYPE ${name} ${type}`);
@@ -28,9 +39,9 @@ export function renderPrometheus(view: ClusterView, options: ExpositionOptions =
  * OpenMetrics 1.0: families are declared without `_total`/`_info`, units get `# UNIT`, counters and
  * histograms carry `_created`, and `# EOF` ends it.
  */
-export function renderOpenMetrics(view: ClusterView, options: ExpositionOptions = {}): string {
+export function renderOpenMetrics(view: ClusterView, options: RenderOptions = {}): string {
   const lines: string[] = [];
-  for (const family of metricFamilies(view, options)) {
+  for (const family of familiesOf(view, options)) {
     lines.push(`# TYPE ${family.name} ${family.type}`);
     if (family.unit) lines.push(`# UNIT ${family.name} ${family.unit}`);
     lines.push(`# HELP ${family.name} ${escapeOpenMetrics(family.help)}`);
