@@ -147,6 +147,26 @@ describe('the Worker under wrangler dev', { timeout: 60_000 }, () => {
     expect(body).toMatch(/event: end\n/);
   });
 
+  it("answers a socket's detail from its node, and makes it join a room, over Upstash acks", async () => {
+    const socketId = alice.id;
+    if (!socketId) throw new Error('alice is not connected');
+    const joined = await fetch(`${cluster.url}/admin/sockets/${socketId}/join`, {
+      method: 'POST',
+      headers: { ...admin(), 'content-type': 'application/json' },
+      body: JSON.stringify({ room: 'desk:worker' }),
+    });
+    expect(joined.status).toBe(200);
+    const detail = await getJson(`/admin/sockets/${socketId}`, admin());
+    expect(detail.status).toBe(200);
+    expect(detail.body).toMatchObject({
+      nodeId: NODE_ID,
+      complete: true,
+      socket: { id: socketId, namespace: '/portal', userId: 'alice', transport: 'websocket' },
+    });
+    expect((detail.body.socket as { rooms: string[] }).rooms).toContain('desk:worker');
+    expect((await getJson('/admin/sockets/no-such-socket', admin())).status).toBe(404);
+  });
+
   it('routes an admin disconnect to the owning node, which acks and drops the client', async () => {
     const socketId = alice.id;
     if (!socketId) throw new Error('alice is not connected');
