@@ -65,6 +65,14 @@ describe('settingsFromEnv', () => {
     );
   });
 
+  it('reads TRUSTED_PROXIES as IP addresses, refusing anything else by name', () => {
+    expect(settingsFromEnv({}).trustedProxies).toBeUndefined();
+    expect(settingsFromEnv({ TRUSTED_PROXIES: '10.0.0.2, ::1' }).trustedProxies).toEqual(['10.0.0.2', '::1']);
+    expect(() => settingsFromEnv({ TRUSTED_PROXIES: '10.0.0.0/8' })).toThrow(
+      "TRUSTED_PROXIES must be comma-separated IP addresses: got '10.0.0.0/8'",
+    );
+  });
+
   it('takes a JWKS url instead of a secret', () => {
     expect(settingsFromEnv({ JWT_JWKS_URL: 'https://id.example.com/jwks.json' }).jwt).toEqual({
       kind: 'jwks',

@@ -39,6 +39,8 @@ export interface SocketNodeSettings {
   commandSigningKey?: string;
   /** COMMAND_CLOCK_SKEW_MS: how far the edge's clock may be off this node's (default 1000). */
   commandClockSkewMs?: number;
+  /** TRUSTED_PROXIES: peers whose X-Forwarded-For gives a socket's client address (socket detail). */
+  trustedProxies?: string[];
 }
 
 /** Reads the node's environment variables (README, "Configuration"); throws ConfigError listing every bad value. */
@@ -68,6 +70,7 @@ export function settingsFromEnv(env: Record<string, string | undefined>): Socket
     version: env.npm_package_version ?? '0.1.0',
     ...(config.COMMAND_SIGNING_KEY ? { commandSigningKey: config.COMMAND_SIGNING_KEY } : {}),
     commandClockSkewMs: config.COMMAND_CLOCK_SKEW_MS,
+    ...(config.TRUSTED_PROXIES ? { trustedProxies: config.TRUSTED_PROXIES } : {}),
   };
 }
 

@@ -87,6 +87,7 @@ export async function startSocketNode(
     version: settings.version,
     commandSigningKey: settings.commandSigningKey ?? null,
     ...(settings.commandClockSkewMs === undefined ? {} : { commandClockSkewMs: settings.commandClockSkewMs }),
+    ...(settings.trustedProxies ? { trustedProxies: settings.trustedProxies } : {}),
     identify: (socket) => {
       const principal = principalOf(socket);
       return { userId: principal?.userId ?? null, role: principal?.role ?? null };

@@ -156,6 +156,26 @@ const sloWindowFrom = (name: string) =>
     )
     .transform((s) => Number(s.slice(0, -1)) * (s.endsWith('d') ? 86_400_000 : 3_600_000));
 
+/** Comma-separated IP addresses (v4 or v6), at most 100. */
+const addressListFrom = (name: string) =>
+  z
+    .string()
+    .transform((s) =>
+      s
+        .split(',')
+        .map((part) => part.trim())
+        .filter((part) => part !== ''),
+    )
+    .pipe(
+      z
+        .array(
+          z.union([z.ipv4(), z.ipv6()], {
+            error: (issue) => `${name} must be comma-separated IP addresses: got '${String(issue.input)}'`,
+          }),
+        )
+        .max(100, `${name} lists at most 100 addresses`),
+    );
+
 const common = {
   CLUSTER_ID: idFrom('CLUSTER_ID').default('default'),
   REDIS_URL: urlFrom('REDIS_URL', ['redis:', 'rediss:']).optional(),
@@ -173,6 +193,8 @@ export const SocketNodeConfig = z.object({
   SHUTDOWN_TIMEOUT_MS: intFrom('SHUTDOWN_TIMEOUT_MS', 0, 120_000).default(10_000),
   /** How far the edge's clock may differ from this node's when it checks a command's issue and expiry. */
   COMMAND_CLOCK_SKEW_MS: intFrom('COMMAND_CLOCK_SKEW_MS', 0, 60_000).default(timings.clockSkewMs),
+  /** Reverse proxies whose X-Forwarded-For a socket's detail believes: comma-separated IP addresses. */
+  TRUSTED_PROXIES: addressListFrom('TRUSTED_PROXIES').optional(),
 });
 export type SocketNodeConfig = z.infer<typeof SocketNodeConfig>;
 
