@@ -260,6 +260,14 @@ export function metricFamilies(view: ClusterView, options: ExpositionOptions = {
       perNode((c) => c.invalidPayloads),
     ),
     counter(
+      'telltale_connections_refused',
+      'New connections a node refused, by reason (maintenance, draining); auth failures are counted apart.',
+      // Both reasons at 0 before the first refusal, so increase() sees the first one.
+      counted.flatMap((n) =>
+        byKeyCreated(n, 'reason', { maintenance: 0, draining: 0, ...n.counters.refusedConnections }),
+      ),
+    ),
+    counter(
       'telltale_commands',
       'Admin commands handled by the node, by outcome.',
       counted.flatMap((n) => [
