@@ -65,6 +65,8 @@ describe('CORS', () => {
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-origin')).toBe('https://ops.example');
     expect(res.headers.get('access-control-allow-headers')).toContain('Authorization');
+    // Silences and maintenance windows are expired with DELETE.
+    expect(res.headers.get('access-control-allow-methods')).toBe('GET,POST,PUT,DELETE,OPTIONS');
     const foreign = await edge.app.request('/health/live', { headers: { origin: 'https://evil.example' } });
     expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
   });

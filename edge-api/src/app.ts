@@ -19,6 +19,7 @@ import { HttpProblem, ProblemType, problem } from './problem/index.ts';
 import { rateLimitAdmin, TokenBuckets } from './rate-limit/index.ts';
 import { statusAdminRoutes } from './status/admin-routes.ts';
 import { statusRoutes } from './status/routes.ts';
+import { tapRoutes } from './taps/routes.ts';
 
 export const DASHBOARD_PATH = '/system/health/realtime';
 const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
@@ -36,6 +37,7 @@ function apiRoutes(services: EdgeServices) {
     .route('/admin', sessionRoutes(services))
     .route('/admin', alertRoutes(services))
     .route('/admin', liveRoutes(services))
+    .route('/admin', tapRoutes(services))
     .route('/admin', statusAdminRoutes(services))
     .route('/', statusRoutes(services));
 }
@@ -79,6 +81,7 @@ export function createApp(deps: AppDeps): Hono<EdgeEnv> {
     admin,
     limit,
     liveFeed: deps.liveFeed,
+    taps: deps.taps,
   };
   const maxSize = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
 
@@ -90,7 +93,7 @@ export function createApp(deps: AppDeps): Hono<EdgeEnv> {
       cors({
         origin: origins,
         allowHeaders: ['Authorization', 'Content-Type'],
-        allowMethods: ['GET', 'POST', 'PUT', 'OPTIONS'],
+        allowMethods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
         maxAge: 600,
       }),
     );

@@ -152,6 +152,12 @@ describe('viewer role', () => {
   const VIEWER_TOKEN = 'viewer-token-0123456789';
   const auth = createAuthenticator({ adminToken: ADMIN_TOKEN, viewerToken: VIEWER_TOKEN, jwtSecret: SECRET });
 
+  it('refuses a VIEWER_TOKEN equal to ADMIN_TOKEN at startup (it would have admin rights)', () => {
+    expect(() => createAuthenticator({ adminToken: ADMIN_TOKEN, viewerToken: ADMIN_TOKEN })).toThrow(
+      'VIEWER_TOKEN must differ from ADMIN_TOKEN (the same token would have admin rights)',
+    );
+  });
+
   it('reads with VIEWER_TOKEN or a JWT with role viewer; admins read too', async () => {
     expect(await auth.reader(`Bearer ${VIEWER_TOKEN}`)).toEqual({
       actor: 'viewer-token',

@@ -1,4 +1,4 @@
-import { ACTOR_MAX_LENGTH } from '@telltale/shared';
+import { ACTOR_MAX_LENGTH, ConfigError } from '@telltale/shared';
 import { createJwtVerifier, type JWTPayload, JwtRejection, type JwtVerifier } from '@telltale/shared/jwt';
 import { timingSafeEqual } from 'hono/utils/buffer';
 import { HttpProblem, ProblemType } from '../problem/index.ts';
@@ -95,6 +95,12 @@ function jwtProblem(rejection: JwtRejection): string {
 }
 
 export function createAuthenticator(config: AuthConfig): Authenticator {
+  if (config.viewerToken && config.viewerToken === config.adminToken) {
+    // Checked in admin order, the shared token would read and act: a viewer would be an admin.
+    throw new ConfigError([
+      'VIEWER_TOKEN must differ from ADMIN_TOKEN (the same token would have admin rights)',
+    ]);
+  }
   const jwt = createJwtVerifier({ secret: config.jwtSecret, jwksUrl: config.jwksUrl }, config.now);
   const adminEnabled = Boolean(config.adminToken || config.viewerToken || jwt);
 

@@ -13,8 +13,8 @@ afterEach(async () => {
 });
 
 /** The real app over real HTTP, the way the browser reaches it. */
-async function servedEdge(): Promise<string> {
-  edge = makeEdge();
+async function servedEdge(env: Record<string, string> = {}): Promise<string> {
+  edge = makeEdge({ env });
   const app = edge.app;
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
@@ -48,6 +48,21 @@ describe('the dashboard API client (hc, typed from the app)', () => {
     );
     expect(page).toEqual({ items: [], nextCursor: null });
     expect(store.rejected).toEqual(['The edge API refused that token (HTTP 401). Try again.']);
+  });
+
+  it('takes a 403 as the answer (a viewer acting) instead of asking for another token', async () => {
+    const base = await servedEdge({ VIEWER_TOKEN: 'viewer-token-0123456789' });
+    const store = tokens('viewer-token-0123456789');
+    const api = createApi(base, store);
+    const call = api.read(
+      api.client.admin.users[':userId'].disconnect.$post({ param: { userId: 'u1' } }),
+      'POST disconnect user',
+    );
+    await expect(call).rejects.toMatchObject({
+      status: 403,
+      message: expect.stringMatching(/needs role 'admin'/),
+    });
+    expect(store.rejected).toEqual([]);
   });
 
   it('sends path parameters through to the route whole', async () => {

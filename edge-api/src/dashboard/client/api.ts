@@ -34,7 +34,10 @@ export interface AdminApi {
   get<S extends z.ZodType>(path: string, schema: S): Promise<z.infer<S>>;
 }
 
-/** Every call carries the admin token; a 401 or 403 asks the operator for it again and retries once. */
+/**
+ * Every call carries the token; a 401 (unknown token) asks the operator for it again and retries once.
+ * A 403 is an answer: the token is good but its role may not do that (a viewer acting), and the problem says why.
+ */
 export function createApi(base: string, tokens: Pick<TokenStore, 'get' | 'reject'>): AdminApi {
   const authorizedFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     let token = await tokens.get();
@@ -43,7 +46,7 @@ export function createApi(base: string, tokens: Pick<TokenStore, 'get' | 'reject
       headers.set('authorization', `Bearer ${token}`);
       headers.set('accept', 'application/json');
       const response = await fetch(input, { ...init, headers, cache: 'no-store' });
-      if ((response.status === 401 || response.status === 403) && attempt === 0) {
+      if (response.status === 401 && attempt === 0) {
         token = await tokens.reject(`The edge API refused that token (HTTP ${response.status}). Try again.`);
         continue;
       }
