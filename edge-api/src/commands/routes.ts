@@ -4,9 +4,7 @@ import {
   Command,
   CommandId,
   CommandResult,
-  commandSigner,
   type Dispatched,
-  dispatchCommand,
   EmitData,
   EmitEvent,
   isSocketCommand,
@@ -20,6 +18,7 @@ import type { EdgeEnv, EdgeServices } from '../context.ts';
 import { adminRoute, body } from '../openapi/describe.ts';
 import { fromStore, HttpProblem, ProblemType } from '../problem/index.ts';
 import { PageLimit, validate } from '../problem/request.ts';
+import { requestDispatcher } from './dispatcher.ts';
 
 /** What a route takes for one command type: the shared Command schema's variant without `type`. */
 function input<T extends Command['type']>(type: T) {
@@ -82,22 +81,7 @@ const AuditQuery = z.object({
  * each validated with the shared Command schema, plus the audit trail.
  */
 export function commandRoutes(s: EdgeServices) {
-  const signer = s.config.COMMAND_SIGNING_KEY ? commandSigner(s.config.COMMAND_SIGNING_KEY) : null;
-
-  const dispatch = (c: Context<EdgeEnv>, command: Command) =>
-    fromStore(
-      dispatchCommand(
-        {
-          store: s.store,
-          timeoutMs: s.config.COMMAND_TIMEOUT_MS,
-          signer,
-          now: s.now,
-          background: backgroundOf(c),
-        },
-        command,
-        c.get('principal').actor,
-      ),
-    );
+  const dispatch = requestDispatcher(s);
   const run = async (c: Context<EdgeEnv>, command: Command) =>
     answer(c, await dispatch(c, command), s.config.CLUSTER_ID);
 
@@ -246,17 +230,6 @@ export function commandRoutes(s: EdgeServices) {
         return c.json(await fromStore(s.store.readAudit({ cursor, limit })));
       },
     );
-}
-
-/** On Workers, work after the response must be handed to `waitUntil`, or the isolate may drop it. */
-function backgroundOf(c: Context<EdgeEnv>): ((work: Promise<void>) => void) | undefined {
-  try {
-    const context = c.executionCtx;
-    return (work) => context.waitUntil(work);
-  } catch {
-    // Hono throws when the runtime gave no ExecutionContext (Node): the work just runs on.
-    return undefined;
-  }
 }
 
 /** 200 when every node acked cleanly, 207 when some did not (same body), 404/503 when nobody could act. */

@@ -1,4 +1,4 @@
-import { CommandResult, commandSigner, type Dispatched, dispatchCommand } from '@telltale/shared';
+import { CommandResult, type Dispatched } from '@telltale/shared';
 import {
   TAP_LIMITS,
   type TapEntry,
@@ -8,9 +8,10 @@ import {
   tapEnd,
   tapState,
 } from '@telltale/shared/tap';
-import { type Context, Hono } from 'hono';
+import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
+import { requestDispatcher } from '../commands/dispatcher.ts';
 import type { EdgeEnv, EdgeServices } from '../context.ts';
 import { adminRoute, body, text } from '../openapi/describe.ts';
 import { fromStore, HttpProblem, ProblemType } from '../problem/index.ts';
@@ -58,7 +59,6 @@ const info = (record: TapRecord, now: number): TapInfo => ({ ...record, state: t
  * read a tap live as Server-Sent Events. Taps end by themselves at their duration (≤ 10 min).
  */
 export function tapRoutes(s: EdgeServices) {
-  const signer = s.config.COMMAND_SIGNING_KEY ? commandSigner(s.config.COMMAND_SIGNING_KEY) : null;
   const taps = (): TapSource => {
     if (s.taps) return s.taps;
     throw new HttpProblem({
@@ -78,20 +78,7 @@ export function tapRoutes(s: EdgeServices) {
     });
   };
   const retainMs = (record: TapRecord) => tapEnd(record) - s.now() + TAP_LIMITS.retainAfterEndMs;
-  const dispatch = (c: Context<EdgeEnv>, command: Parameters<typeof dispatchCommand>[1]) =>
-    fromStore(
-      dispatchCommand(
-        {
-          store: s.store,
-          timeoutMs: s.config.COMMAND_TIMEOUT_MS,
-          signer,
-          now: s.now,
-          background: backgroundOf(c),
-        },
-        command,
-        c.get('principal').actor,
-      ),
-    );
+  const dispatch = requestDispatcher(s);
 
   return new Hono<EdgeEnv>()
     .get(
@@ -255,14 +242,4 @@ function withoutPayload(entry: TapEntry): TapEntry {
 
 function statusOf(dispatched: Dispatched): 201 | 207 {
   return dispatched.kind === 'partial' ? 207 : 201;
-}
-
-function backgroundOf(c: Context<EdgeEnv>): ((work: Promise<void>) => void) | undefined {
-  try {
-    const context = c.executionCtx;
-    return (work) => context.waitUntil(work);
-  } catch {
-    // Hono throws when the runtime gave no ExecutionContext (Node): the work just runs on.
-    return undefined;
-  }
 }
