@@ -1,37 +1,9 @@
 import { Hono } from 'hono';
-import { secureHeaders } from 'hono/secure-headers';
 import { publicRoute, text } from '../openapi/describe.ts';
+import { pageSecurityHeaders } from '../page-headers.ts';
 import { DASHBOARD_CSS, DASHBOARD_HASH, DASHBOARD_HTML, DASHBOARD_JS } from './assets.generated.ts';
 
-/**
- * The page may only talk to its own origin and load its own assets: no CDN, no inline script.
- * `connect-src 'self'` covers the same-origin WebSocket feed as well. Only these three headers:
- * the rest of secureHeaders' defaults are off (the app sets nosniff on every answer itself).
- */
-const pageHeaders = secureHeaders({
-  contentSecurityPolicy: {
-    defaultSrc: ["'none'"],
-    scriptSrc: ["'self'"],
-    styleSrc: ["'self'"],
-    connectSrc: ["'self'"],
-    imgSrc: ["'self'", 'data:'],
-    baseUri: ["'none'"],
-    formAction: ["'none'"],
-    frameAncestors: ["'none'"],
-  },
-  referrerPolicy: 'no-referrer',
-  xFrameOptions: 'DENY',
-  crossOriginResourcePolicy: false,
-  crossOriginOpenerPolicy: false,
-  originAgentCluster: false,
-  strictTransportSecurity: false,
-  xContentTypeOptions: false,
-  xDnsPrefetchControl: false,
-  xDownloadOptions: false,
-  xPermittedCrossDomainPolicies: false,
-  xXssProtection: false,
-  removePoweredBy: false,
-});
+const pageHeaders = pageSecurityHeaders();
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 

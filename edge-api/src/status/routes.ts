@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
-import { secureHeaders } from 'hono/secure-headers';
 import { z } from 'zod';
 import type { EdgeEnv, EdgeServices } from '../context.ts';
 import { body, publicRoute, text } from '../openapi/describe.ts';
+import { pageSecurityHeaders } from '../page-headers.ts';
 import { validate } from '../problem/request.ts';
 import { renderAtomFeed } from './atom.ts';
 import { renderBadge, shieldsEndpoint, statusBadge, uptimeBadge } from './badge.ts';
@@ -50,30 +50,7 @@ export function statusRoutes(s: EdgeServices) {
     links: s.config.STATUS_LINKS ?? [],
   };
   const logoOrigin = settings.logoUrl ? new URL(settings.logoUrl).origin : null;
-  const pageHeaders = secureHeaders({
-    contentSecurityPolicy: {
-      defaultSrc: ["'none'"],
-      scriptSrc: ["'self'"],
-      styleSrc: ["'self'"],
-      connectSrc: ["'self'"],
-      imgSrc: ["'self'", 'data:', ...(logoOrigin ? [logoOrigin] : [])],
-      baseUri: ["'none'"],
-      formAction: ["'none'"],
-      frameAncestors: ["'none'"],
-    },
-    referrerPolicy: 'no-referrer',
-    xFrameOptions: 'DENY',
-    crossOriginResourcePolicy: false,
-    crossOriginOpenerPolicy: false,
-    originAgentCluster: false,
-    strictTransportSecurity: false,
-    xContentTypeOptions: false,
-    xDnsPrefetchControl: false,
-    xDownloadOptions: false,
-    xPermittedCrossDomainPolicies: false,
-    xXssProtection: false,
-    removePoweredBy: false,
-  });
+  const pageHeaders = pageSecurityHeaders(logoOrigin ? [logoOrigin] : []);
 
   return new Hono<EdgeEnv>()
     .get(
