@@ -1,7 +1,7 @@
 import type { AlertRule, SilenceRequest, SloReport } from '@telltale/shared';
+import type { StatusClient } from '../status/client.ts';
 import type { AlertsReport, LatestView, ReportedSilence, SilenceResult } from './aggregator.ts';
 import type { HistoryQuery, HistoryResponse } from './history.ts';
-import type { StatusClient } from '../status/client.ts';
 
 /**
  * What the HTTP app asks the aggregator. In-process on Node; over a Durable Object stub on

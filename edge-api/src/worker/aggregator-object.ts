@@ -12,12 +12,12 @@ import { aggregatorOptions } from '../aggregator/options.ts';
 import { consoleLogger, type LiveConnection, type Scheduler } from '../aggregator/runtime.ts';
 import { sseSubscriber } from '../aggregator/sse.ts';
 import { LIVE_PROTOCOL, offersLiveProtocol } from '../live/ws-protocol.ts';
-import { upstashStore, type WorkerEnv, workerConfig } from './env.ts';
-import { attachSubscriber, hibernatableConnection, openConnections } from './live-socket.ts';
 import type { Incident, IncidentInput, IncidentUpdateInput } from '../status/incidents.ts';
 import type { WindowResult } from '../status/keeper.ts';
 import type { MaintenanceWindow, MaintenanceWindowInput } from '../status/maintenance.ts';
 import type { StatusReport } from '../status/report.ts';
+import { upstashStore, type WorkerEnv, workerConfig } from './env.ts';
+import { attachSubscriber, hibernatableConnection, openConnections } from './live-socket.ts';
 import { createSqliteAlertDocuments } from './sqlite-alert-documents.ts';
 import { createSqliteHistoryStorage } from './sqlite-history.ts';
 import { createSqliteStatusStorage } from './sqlite-status.ts';
@@ -117,7 +117,6 @@ export class ClusterAggregatorObject extends DurableObject<WorkerEnv> {
   slo(): Promise<SloReport> {
     return this.aggregator.slo();
   }
-
 
   statusReport(): Promise<StatusReport> {
     return this.aggregator.statusReport();

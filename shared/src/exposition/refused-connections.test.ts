@@ -7,7 +7,10 @@ const NOW = 1_700_000_060_000;
 
 describe('telltale_connections_refused_total', () => {
   it('counts refusals per node and reason, both reasons from 0, and /metrics JSON sums them', () => {
-    const a = sampleSnapshot({ node: { id: 'node-a' }, counters: { refusedConnections: { maintenance: 4 } } });
+    const a = sampleSnapshot({
+      node: { id: 'node-a' },
+      counters: { refusedConnections: { maintenance: 4 } },
+    });
     const b = sampleSnapshot({
       node: { id: 'node-b' },
       counters: { refusedConnections: { maintenance: 1, draining: 2 } },
