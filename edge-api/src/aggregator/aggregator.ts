@@ -19,6 +19,7 @@ import {
   timings,
   withTimeout,
 } from '@telltale/shared';
+import { feedUpdate } from '../live/update.ts';
 import type { Incident, IncidentInput, IncidentUpdateInput } from '../status/incidents.ts';
 import { StatusKeeper, type WindowResult } from '../status/keeper.ts';
 import type { MaintenanceWindow, MaintenanceWindowInput, Occurrence } from '../status/maintenance.ts';
@@ -475,16 +476,7 @@ function statusTick(latest: LatestView, alertEvents: AlertEvent[]) {
   };
 }
 
+/** The update message the feeds push, as JSON (`feedUpdate` is its shape, also served for polling). */
 export function updateMessage(latest: LatestView, forced: boolean): string {
-  const message: FeedServerMessage = {
-    type: 'update',
-    at: latest.at,
-    forced,
-    status: latest.health.status,
-    reason: latest.health.output ?? null,
-    view: latest.view,
-    error: latest.error,
-    alerts: latest.alerts,
-  };
-  return JSON.stringify(message);
+  return JSON.stringify(feedUpdate(latest, forced));
 }
