@@ -97,8 +97,12 @@ describe('scenario 3: disconnect a socket or a user wherever it lives, through t
     expect((await cluster.edge.admin('POST', '/admin/users/nobody-at-all/disconnect')).status).toBe(404);
 
     const audit = await cluster.edge.audit();
-    const socketEntry = audit.find((e) => e.command.type === 'disconnect-socket' && e.result.affected === 1);
-    const userEntry = audit.find((e) => e.command.type === 'disconnect-user' && e.result.affected === 3);
+    const socketEntry = audit.find(
+      (e) => 'command' in e && e.command.type === 'disconnect-socket' && e.result.affected === 1,
+    );
+    const userEntry = audit.find(
+      (e) => 'command' in e && e.command.type === 'disconnect-user' && e.result.affected === 3,
+    );
     expect(socketEntry).toMatchObject({
       actor: 'admin-token',
       target: 'node-c',

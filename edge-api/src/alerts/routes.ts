@@ -10,6 +10,7 @@ import {
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import type { SilenceResult } from '../aggregator/aggregator.ts';
+import { recordAdminAction } from '../audit/record.ts';
 import type { EdgeEnv, EdgeServices } from '../context.ts';
 import { adminRoute, body } from '../openapi/describe.ts';
 import { fromStore, HttpProblem, ProblemType } from '../problem/index.ts';
@@ -99,6 +100,15 @@ function silenceAnswer(c: Context<EdgeEnv>, result: SilenceResult, status: 200 |
   throw new HttpProblem({ status: 409, title: 'Silence refused', detail: message });
 }
 
+const describeMatchers = (silence: Silence) =>
+  `{${silence.matchers.map((m) => `${m.name}${m.isEqual ? '=' : '!='}${m.value}`).join(',')}}`;
+
+/** One line for the audit: what the silence mutes, for how long, and why. */
+function describeSilence(silence: Silence): string {
+  const minutes = Math.round((silence.endsAt - silence.startsAt) / 60_000);
+  return `mutes ${describeMatchers(silence)} for ${minutes} min: ${silence.comment}`;
+}
+
 export function alertRoutes(s: EdgeServices) {
   return new Hono<EdgeEnv>()
     .get(
@@ -127,7 +137,15 @@ export function alertRoutes(s: EdgeServices) {
       s.admin,
       s.limit,
       validate('json', AlertRules),
-      async (c) => c.json({ rules: await fromStore(s.aggregator.setRules(c.req.valid('json'))) }),
+      async (c) => {
+        const rules = await fromStore(s.aggregator.setRules(c.req.valid('json')));
+        await recordAdminAction(c, s, {
+          action: 'alert-rules-replace',
+          subject: '*',
+          summary: `replaced every rule; now ${rules.length}: ${rules.map((r) => r.id).join(', ')}`,
+        });
+        return c.json({ rules });
+      },
     )
     .put(
       '/alerts/rules/:id',
@@ -150,6 +168,12 @@ export function alertRoutes(s: EdgeServices) {
         const { id } = c.req.valid('param');
         const rule = c.req.valid('json');
         if (rule.id !== id) {
+          await recordAdminAction(c, s, {
+            action: 'alert-rule-put',
+            subject: id,
+            summary: `refused: the body's id '${rule.id}' is not the path's`,
+            outcome: 'refused',
+          });
           throw new HttpProblem({
             status: 400,
             type: ProblemType.validation,
@@ -163,13 +187,25 @@ export function alertRoutes(s: EdgeServices) {
           added ? [...rules, rule] : rules.map((r) => (r.id === id ? rule : r)),
         );
         if (!next.success) {
+          await recordAdminAction(c, s, {
+            action: 'alert-rule-put',
+            subject: id,
+            summary: `refused: ${rules.length} rules already, at most 100`,
+            outcome: 'refused',
+          });
           throw new HttpProblem({
             status: 409,
             title: 'Rules full',
             detail: `adding '${id}' would make ${rules.length + 1} rules; at most 100 are kept`,
           });
         }
-        return c.json({ added, rules: await fromStore(s.aggregator.setRules(next.data)) });
+        const now = await fromStore(s.aggregator.setRules(next.data));
+        await recordAdminAction(c, s, {
+          action: 'alert-rule-put',
+          subject: id,
+          summary: `${added ? 'added' : 'replaced'} rule '${id}' (${rule.metric} ${rule.comparison} ${rule.threshold}); now ${now.length}`,
+        });
+        return c.json({ added, rules: now });
       },
     )
     .get(
@@ -206,12 +242,17 @@ export function alertRoutes(s: EdgeServices) {
       s.admin,
       s.limit,
       validate('json', SilenceRequest),
-      async (c) =>
-        silenceAnswer(
-          c,
-          await fromStore(s.aggregator.createSilence(c.req.valid('json'), c.get('principal').actor)),
-          201,
-        ),
+      async (c) => {
+        const request = c.req.valid('json');
+        const result = await fromStore(s.aggregator.createSilence(request, c.get('principal').actor));
+        await recordAdminAction(c, s, {
+          action: 'silence-create',
+          ...(result.ok
+            ? { subject: result.silence.id, summary: describeSilence(result.silence) }
+            : { subject: request.ruleId ?? '-', summary: `refused: ${result.message}`, outcome: 'refused' }),
+        });
+        return silenceAnswer(c, result, 201);
+      },
     )
     .delete(
       '/silences/:id',
@@ -234,12 +275,18 @@ export function alertRoutes(s: EdgeServices) {
       s.admin,
       s.limit,
       validate('param', SilenceId),
-      async (c) =>
-        silenceAnswer(
-          c,
-          await fromStore(s.aggregator.expireSilence(c.req.valid('param').id, c.get('principal').actor)),
-          200,
-        ),
+      async (c) => {
+        const { id } = c.req.valid('param');
+        const result = await fromStore(s.aggregator.expireSilence(id, c.get('principal').actor));
+        await recordAdminAction(c, s, {
+          action: 'silence-expire',
+          subject: id,
+          ...(result.ok
+            ? { summary: `expired early; it muted ${describeMatchers(result.silence)}` }
+            : { summary: `refused: ${result.message}`, outcome: 'refused' }),
+        });
+        return silenceAnswer(c, result, 200);
+      },
     )
     .get(
       '/slo',

@@ -1,4 +1,4 @@
-import { AuditEntry, type CommandResult } from '@telltale/shared';
+import { AuditEntry, CommandAuditEntry, type CommandResult } from '@telltale/shared';
 import { SignJWT } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -312,7 +312,7 @@ describe('GET /admin/commands', () => {
     await post('/admin/maintenance', { enabled: false });
 
     const first = await json(await edge.app.request('/admin/commands?limit=2', { headers: admin }));
-    const items = (first.items as unknown[]).map((e) => AuditEntry.parse(e));
+    const items = (first.items as unknown[]).map((e) => CommandAuditEntry.parse(e));
     expect(items.map((e) => e.command.type)).toEqual(['maintenance', 'disconnect-socket']);
     expect(items[0]!.result).toMatchObject({ targeted: 2, acked: 1, missing: ['node-b'], complete: false });
     expect(items[1]!.target).toBe('node-a');

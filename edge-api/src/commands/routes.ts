@@ -219,7 +219,9 @@ export function commandRoutes(s: EdgeServices) {
     .get(
       '/commands',
       adminRoute({
-        summary: 'The audit trail of commands, newest first',
+        summary: 'The audit trail of commands and admin actions, newest first',
+        description:
+          "Dispatched commands (`command`, `target`, `result`) and, with `kind: 'action'`, the admin changes that are not commands: silences, incidents, maintenance windows and alert rules, each with its actor, role, action, subject, summary and outcome.",
         tags: ['commands'],
         responses: { 200: { description: 'One page of audit entries', content: body(AuditPage) } },
       }),

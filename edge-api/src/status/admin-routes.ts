@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { recordAdminAction } from '../audit/record.ts';
 import type { EdgeEnv, EdgeServices } from '../context.ts';
 import { adminRoute, body } from '../openapi/describe.ts';
 import { fromStore, HttpProblem, ProblemType } from '../problem/index.ts';
@@ -28,9 +29,24 @@ const notFound = (what: string, id: string) =>
     detail: `no ${what} with id '${id}'`,
   });
 
+function describeUpdate(update: IncidentUpdateInput): string {
+  const parts = [
+    update.title === undefined ? null : `retitled '${update.title}'`,
+    update.resolve ? 'resolved' : null,
+  ];
+  return [...parts.filter((p) => p !== null), `update: ${update.message}`].join('; ');
+}
+
+function describeWindow(window: MaintenanceWindow): string {
+  const start = new Date(window.startsAt).toISOString();
+  const every = window.recurrence === 'weekly' ? ', weekly' : '';
+  const nodes = window.switchNodes ? ', switches nodes' : '';
+  return `${start} for ${Math.round(window.durationMs / 60_000)} min${every}${nodes}: ${window.message}`;
+}
+
 /**
  * Incidents and maintenance windows, for admins. Every change is recorded with its actor: in the
- * incident's timeline (`author`) or the window (`createdBy`).
+ * incident's timeline (`author`) or the window (`createdBy`), and in the audit trail.
  */
 export function statusAdminRoutes(s: EdgeServices) {
   return new Hono<EdgeEnv>()
@@ -59,9 +75,13 @@ export function statusAdminRoutes(s: EdgeServices) {
       s.limit,
       validate('json', IncidentInput),
       async (c) => {
-        const incident = await fromStore(
-          s.aggregator.announceIncident(c.req.valid('json'), c.get('principal').actor),
-        );
+        const input = c.req.valid('json');
+        const incident = await fromStore(s.aggregator.announceIncident(input, c.get('principal').actor));
+        await recordAdminAction(c, s, {
+          action: 'incident-create',
+          subject: incident.id,
+          summary: `announced '${input.title}' (impact ${input.impact})`,
+        });
         return c.json(incident, 201);
       },
     )
@@ -82,9 +102,15 @@ export function statusAdminRoutes(s: EdgeServices) {
       validate('json', IncidentUpdateInput),
       async (c) => {
         const { id } = c.req.valid('param');
-        const incident = await fromStore(
-          s.aggregator.updateIncident(id, c.req.valid('json'), c.get('principal').actor),
-        );
+        const update = c.req.valid('json');
+        const incident = await fromStore(s.aggregator.updateIncident(id, update, c.get('principal').actor));
+        await recordAdminAction(c, s, {
+          action: 'incident-update',
+          subject: id,
+          ...(incident
+            ? { summary: describeUpdate(update) }
+            : { summary: 'refused: no such incident', outcome: 'refused' }),
+        });
         if (!incident) throw notFound('incident', id);
         return c.json(incident, 200);
       },
@@ -119,6 +145,12 @@ export function statusAdminRoutes(s: EdgeServices) {
         const result = await fromStore(
           s.aggregator.addMaintenanceWindow(c.req.valid('json'), c.get('principal').actor),
         );
+        await recordAdminAction(c, s, {
+          action: 'maintenance-window-create',
+          ...('error' in result
+            ? { subject: '-', summary: `refused: ${MAX_WINDOWS} windows already`, outcome: 'refused' }
+            : { subject: result.window.id, summary: describeWindow(result.window) }),
+        });
         if ('error' in result) {
           throw new HttpProblem({
             status: 409,
@@ -146,8 +178,13 @@ export function statusAdminRoutes(s: EdgeServices) {
       validate('param', WindowId),
       async (c) => {
         const { id } = c.req.valid('param');
-        if (!(await fromStore(s.aggregator.removeMaintenanceWindow(id))))
-          throw notFound('maintenance window', id);
+        const deleted = await fromStore(s.aggregator.removeMaintenanceWindow(id));
+        await recordAdminAction(c, s, {
+          action: 'maintenance-window-delete',
+          subject: id,
+          ...(deleted ? { summary: 'deleted' } : { summary: 'refused: no such window', outcome: 'refused' }),
+        });
+        if (!deleted) throw notFound('maintenance window', id);
         return c.json({ deleted: id }, 200);
       },
     );

@@ -51,7 +51,7 @@ describe('a maintenance window with switchNodes', () => {
       'both commands in the audit',
     );
     const by = `maintenance-window:${added.window.id}`;
-    expect(audit.items.map((e) => [e.actor, e.command.type, e.result.acked])).toEqual([
+    expect(audit.items.map((e) => ('command' in e ? [e.actor, e.command.type, e.result.acked] : e))).toEqual([
       [by, 'maintenance', 1],
       [by, 'maintenance', 1],
     ]);

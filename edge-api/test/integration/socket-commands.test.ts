@@ -1,6 +1,6 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { AuditEntry, CommandResult, SocketDetail, TelltaleStore } from '@telltale/shared';
+import type { CommandAuditEntry, CommandResult, SocketDetail, TelltaleStore } from '@telltale/shared';
 import { createMemoryStore } from '@telltale/shared/store/memory';
 import { type Instrumentation, instrument, silentLogger } from '@telltale/socket-node';
 import { Server } from 'socket.io';
@@ -210,10 +210,12 @@ describe('GET /admin/sockets/:id', () => {
     await expect
       .poll(
         async () =>
-          ((await (await request('GET', '/admin/commands')).json()) as { items: AuditEntry[] }).items,
+          ((await (await request('GET', '/admin/commands')).json()) as { items: CommandAuditEntry[] }).items,
       )
       .toHaveLength(1);
-    const { items } = (await (await request('GET', '/admin/commands')).json()) as { items: AuditEntry[] };
+    const { items } = (await (await request('GET', '/admin/commands')).json()) as {
+      items: CommandAuditEntry[];
+    };
     expect(items[0]!.command.type).toBe('socket-join');
   });
 });

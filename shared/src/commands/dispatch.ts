@@ -1,5 +1,5 @@
+import type { CommandAuditEntry } from '../schema/audit.ts';
 import {
-  type AuditEntry,
   type Command,
   type CommandAck,
   type CommandResult,
@@ -134,7 +134,7 @@ function addressOf(command: Command): CommandAddress {
   return isSocketCommand(command) ? { to: 'socket-owner', socketId: command.socketId } : { to: 'live-nodes' };
 }
 
-function auditEntry(envelope: UnaddressedEnvelope, target: string, result: CommandResult): AuditEntry {
+function auditEntry(envelope: UnaddressedEnvelope, target: string, result: CommandResult): CommandAuditEntry {
   return {
     id: envelope.id,
     at: envelope.issuedAt,

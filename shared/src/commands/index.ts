@@ -10,8 +10,8 @@
  *     node's `CommandNode`, ack.
  */
 
+export { AuditEntry, CommandAuditEntry } from '../schema/audit.ts';
 export {
-  AuditEntry,
   Command,
   CommandAck,
   CommandEnvelope,

@@ -210,19 +210,3 @@ export const CommandResult = z.object({
   durationMs: z.number().nonnegative(),
 });
 export type CommandResult = z.infer<typeof CommandResult>;
-
-export const AuditEntry = z.object({
-  id: z.string(),
-  at: z.number().int(),
-  actor: z.string(),
-  command: Command,
-  target: z.string(),
-  result: z.object({
-    targeted: z.number().int(),
-    acked: z.number().int(),
-    missing: z.array(z.string()),
-    affected: z.number().int(),
-    complete: z.boolean(),
-  }),
-});
-export type AuditEntry = z.infer<typeof AuditEntry>;

@@ -1,5 +1,6 @@
 export * from './aggregates.ts';
 export * from './alert.ts';
+export * from './audit.ts';
 export * from './cluster.ts';
 export * from './command.ts';
 export * from './config.ts';

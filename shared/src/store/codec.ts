@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { AlertRule, AlertState } from '../schema/alert.ts';
-import { AuditEntry, CommandAck } from '../schema/command.ts';
+import { AuditEntry } from '../schema/audit.ts';
+import { CommandAck } from '../schema/command.ts';
 import { SocketRecord } from '../schema/snapshot.ts';
 
 /** Stored JSON back into a typed value; a corrupt row becomes null so one bad row never sinks a read. */

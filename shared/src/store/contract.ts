@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterKeys } from '../keys/index.ts';
 import { sampleSnapshot } from '../merge/fixtures.ts';
 import type { AlertRule, AlertState } from '../schema/alert.ts';
-import type { AuditEntry, CommandAck, CommandEnvelope } from '../schema/command.ts';
+import type { AdminActionAuditEntry, CommandAuditEntry } from '../schema/audit.ts';
+import type { CommandAck, CommandEnvelope } from '../schema/command.ts';
 import { NodeSnapshot, type SocketRecord } from '../schema/snapshot.ts';
 import { describeAggregateContract } from './aggregates-contract.ts';
 import { NODE_SET_TTL_MS } from './codec.ts';
@@ -123,7 +124,7 @@ function ack(commandId: string, nodeId: string, affected: number): CommandAck {
   return { commandId, nodeId, ok: true, affected, at: T0 };
 }
 
-function auditEntry(n: number): AuditEntry {
+function auditEntry(n: number): CommandAuditEntry {
   return {
     id: `cmd-${n}`,
     at: T0 + n,
@@ -625,6 +626,28 @@ export function describeStoreContract(
       expect((await h.store.forCluster(freshCluster('audit-empty')).readAudit({ limit: 5 })).items).toEqual(
         [],
       );
+    });
+
+    it('keeps admin actions in the same audit stream as commands, each read back whole', async () => {
+      const cluster = freshCluster('audit-actions');
+      const action: AdminActionAuditEntry = {
+        kind: 'action',
+        id: 'act-1',
+        at: T0 + 20,
+        actor: 'ops@example.com',
+        role: 'admin',
+        action: 'silence-create',
+        subject: 'sil-1',
+        summary: "mute rule 'high-errors' for 3600 s: deploy",
+        outcome: 'applied',
+      };
+      await h.store.forCluster(cluster).appendAudit(auditEntry(1), 5);
+      await h.store.forCluster(cluster).appendAudit(action, 5);
+      await h.store.forCluster(cluster).appendAudit(auditEntry(2), 5);
+      const page = await h.store.forCluster(cluster).readAudit({ limit: 2 });
+      expect(page.items).toEqual([auditEntry(2), action]);
+      const rest = await h.store.forCluster(cluster).readAudit({ limit: 2, cursor: page.nextCursor ?? '' });
+      expect(rest).toEqual({ items: [auditEntry(1)], nextCursor: null });
     });
 
     it('rejects an audit cursor it did not issue as InvalidCursorError', async () => {

@@ -2,7 +2,8 @@ import { pushedAckWatch } from '../commands/ack-watch.ts';
 import { clusterKeys } from '../keys/index.ts';
 import { CLUSTER_TOP_ROOMS } from '../schema/aggregates.ts';
 import type { AlertRule, AlertState } from '../schema/alert.ts';
-import type { AuditEntry, CommandAck } from '../schema/command.ts';
+import type { AuditEntry } from '../schema/audit.ts';
+import type { CommandAck } from '../schema/command.ts';
 import type { SocketRecord } from '../schema/snapshot.ts';
 import { AggregateBook } from './aggregates.ts';
 import {

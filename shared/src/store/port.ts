@@ -1,6 +1,7 @@
 import type { AggregateChanges, ClusterAggregates, ClusterRoom } from '../schema/aggregates.ts';
 import type { AlertRule, AlertState } from '../schema/alert.ts';
-import type { AuditEntry, CommandAck, CommandEnvelope } from '../schema/command.ts';
+import type { AuditEntry } from '../schema/audit.ts';
+import type { CommandAck, CommandEnvelope } from '../schema/command.ts';
 import type { NodeSnapshot, SocketDelta, SocketRecord } from '../schema/snapshot.ts';
 
 /** One member of the cluster's node set as read by the edge. `raw` is null when the hash expired. */

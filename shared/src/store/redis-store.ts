@@ -1,7 +1,8 @@
 import { polledAckWatch, pushedAckWatch } from '../commands/ack-watch.ts';
 import { clusterKeys } from '../keys/index.ts';
 import { AGGREGATE_LABELS, CLUSTER_TOP_ROOMS, type ClusterAggregates } from '../schema/aggregates.ts';
-import type { AuditEntry, CommandAck } from '../schema/command.ts';
+import type { AuditEntry } from '../schema/audit.ts';
+import type { CommandAck } from '../schema/command.ts';
 import type { SocketRecord } from '../schema/snapshot.ts';
 import { provideTaps } from '../tap/registry.ts';
 import { redisTaps } from '../tap/store.ts';

@@ -1,9 +1,9 @@
-import type { Command } from '@telltale/shared';
+import type { AdminActionAuditEntry, Command, CommandAuditEntry } from '@telltale/shared';
 import type { AdminApi } from './api.ts';
 import { badge, byId, fillTable, h } from './dom.ts';
 import { formatDateTime } from './format.ts';
 
-/** The audit trail of admin commands, newest first. */
+/** The audit trail, newest first: dispatched commands and the admin actions that are not commands. */
 export class AuditPanel {
   private readonly body = byId('audit-table').querySelector('tbody')!;
 
@@ -18,31 +18,45 @@ export class AuditPanel {
         this.api.client.admin.commands.$get({ query: { limit: '20' } }),
         'GET /admin/commands',
       );
-      const rows = page.items.map((entry) => {
-        const { result } = entry;
-        const tone = !result.complete ? 'warn' : result.affected > 0 ? 'pass' : 'muted';
-        const summary = `${result.acked}/${result.targeted} acked · ${result.affected} affected`;
-        return h(
-          'tr',
-          { 'data-command': entry.id },
-          h('td', { class: 'num nowrap' }, formatDateTime(entry.at)),
-          h('td', { class: 'mono' }, entry.actor),
-          h('td', { class: 'mono' }, describeCommand(entry.command)),
-          h('td', { class: 'mono' }, entry.target),
-          h(
-            'td',
-            {},
-            badge(result.complete ? 'complete' : `missing ${result.missing.join(', ')}`, tone),
-            ' ',
-            summary,
-          ),
-        );
-      });
-      fillTable(this.body, 5, rows, 'No admin command yet.');
+      const rows = page.items.map((entry) => ('kind' in entry ? actionRow(entry) : commandRow(entry)));
+      fillTable(this.body, 5, rows, 'No admin command or action yet.');
     } catch (error) {
       this.onError(error instanceof Error ? error.message : String(error));
     }
   }
+}
+
+function commandRow(entry: CommandAuditEntry): HTMLTableRowElement {
+  const { result } = entry;
+  const tone = !result.complete ? 'warn' : result.affected > 0 ? 'pass' : 'muted';
+  const summary = `${result.acked}/${result.targeted} acked · ${result.affected} affected`;
+  return h(
+    'tr',
+    { 'data-command': entry.id },
+    h('td', { class: 'num nowrap' }, formatDateTime(entry.at)),
+    h('td', { class: 'mono' }, entry.actor),
+    h('td', { class: 'mono' }, describeCommand(entry.command)),
+    h('td', { class: 'mono' }, entry.target),
+    h(
+      'td',
+      {},
+      badge(result.complete ? 'complete' : `missing ${result.missing.join(', ')}`, tone),
+      ' ',
+      summary,
+    ),
+  );
+}
+
+function actionRow(entry: AdminActionAuditEntry): HTMLTableRowElement {
+  return h(
+    'tr',
+    { 'data-action': entry.action, 'data-audit': entry.id },
+    h('td', { class: 'num nowrap' }, formatDateTime(entry.at)),
+    h('td', { class: 'mono' }, `${entry.actor} (${entry.role})`),
+    h('td', { class: 'mono' }, entry.action),
+    h('td', { class: 'mono' }, entry.subject),
+    h('td', {}, badge(entry.outcome, entry.outcome === 'applied' ? 'pass' : 'warn'), ' ', entry.summary),
+  );
 }
 
 export function describeCommand(command: Command): string {
