@@ -65,5 +65,18 @@ describe('silences in the dashboard', () => {
       silences: { status: string; expiredBy: string }[];
     };
     expect(after.silences).toMatchObject([{ status: 'expired', expiredBy: 'admin-token' }]);
+
+    // Both changes are in the Audit trail panel (it refreshes every few live updates), with who did them.
+    const expiredRow = page.locator('#audit-table tbody tr[data-action="silence-expire"]');
+    await expiredRow.waitFor({ timeout: 20_000 });
+    const createdRow = page.locator('#audit-table tbody tr[data-action="silence-create"]');
+    expect(await createdRow.locator('td').nth(1).textContent()).toBe('admin-token (admin)');
+    expect(await createdRow.locator('td').nth(3).textContent()).toBe(silence?.id);
+    expect(await createdRow.locator('td').nth(4).textContent()).toBe(
+      'applied mutes {alertname=node-lost} for 240 min: replacing node-2',
+    );
+    expect(await expiredRow.locator('td').nth(4).textContent()).toBe(
+      'applied expired early; it muted {alertname=node-lost}',
+    );
   });
 });

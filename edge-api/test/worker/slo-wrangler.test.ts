@@ -46,6 +46,15 @@ describe('silences and the SLO on the Worker', { timeout: 60_000 }, () => {
     expect(expired.body.silence).toMatchObject({ status: 'expired', expiredBy: 'admin-token' });
     expect((await call('DELETE', `/admin/silences/${id}`)).status).toBe(409);
     expect((await call('POST', '/admin/silences', { durationMs: 600_000, comment: 'x' })).status).toBe(400);
+    // The Worker writes each through the Upstash store's audit stream; the invalid body wrote nothing.
+    const audit = (await call('GET', '/admin/commands?limit=10')).body.items as Record<string, unknown>[];
+    expect(
+      audit.map(({ kind, action, subject, actor, outcome }) => ({ kind, action, subject, actor, outcome })),
+    ).toEqual([
+      { kind: 'action', action: 'silence-expire', subject: id, actor: 'admin-token', outcome: 'refused' },
+      { kind: 'action', action: 'silence-expire', subject: id, actor: 'admin-token', outcome: 'applied' },
+      { kind: 'action', action: 'silence-create', subject: id, actor: 'admin-token', outcome: 'applied' },
+    ]);
   });
 
   it('counts good ticks toward the SLO and shows the budget on /admin/slo and /metrics', async () => {
