@@ -1,6 +1,7 @@
 import { type AdminApi, pathParam } from './api.ts';
 import { badge, byId, fillTable, h, replaceChildren } from './dom.ts';
 import { formatAge, formatDateTime } from './format.ts';
+import { RulesEditor } from './rules-editor.ts';
 import type { AlertStateRow, AlertsReport } from './schemas.ts';
 
 type SilenceRow = AlertsReport['silences'][number];
@@ -29,12 +30,16 @@ export class AlertsPanel {
   private silencedBy = new Map<string, string>();
   private readonly ruleOptions = h('datalist', { id: 'silence-rules' });
   private readonly silenceRows = h('tbody');
+  private readonly rules: RulesEditor;
 
   constructor(
     private readonly api: AdminApi,
     private readonly onError: (message: string) => void,
   ) {
-    this.active.after(this.silencesSection());
+    this.rules = new RulesEditor(api, () => this.refresh());
+    const silences = this.silencesSection();
+    this.active.after(silences);
+    silences.after(this.rules.section);
   }
 
   /** The silence form and list, built here so the page markup stays the feed's. */
@@ -204,6 +209,7 @@ export class AlertsPanel {
         report.states.flatMap((s) => (s.silencedBy ? [[s.ruleId, s.silencedBy]] : [])),
       );
       replaceChildren(this.ruleOptions, ...report.rules.map((rule) => h('option', { value: rule.id })));
+      this.rules.show(report.rules);
       this.showSilences(report.silences);
       this.showActive(report.active, Date.now());
       const rows = report.history

@@ -20,6 +20,7 @@ import {
   trimFrame,
   valuesFromView,
 } from './series.ts';
+import { SloCard } from './slo-card.ts';
 import { SocketDetailDialog } from './socket-detail.ts';
 import { loadStoreKind } from './store-kind.ts';
 import { TapPanel } from './tap-panel.ts';
@@ -49,6 +50,7 @@ const charts = new TrendCharts(byId('charts'));
 const rooms = new RoomsPanel(api, showError, (socketId) => void socketDetail.open(socketId));
 const alerts = new AlertsPanel(api, showError);
 const audit = new AuditPanel(api, showError);
+const slo = new SloCard(api, showError);
 new TapPanel(api, tokens, showError);
 let intervalMs = 5000;
 const socketDetail = new SocketDetailDialog(api, () => void audit.refresh());
@@ -129,7 +131,10 @@ const feed = new LiveFeed(api, tokens, {
     void connections.refresh();
     void rooms.refresh();
     if (updates % AUDIT_EVERY_UPDATES === 0) void audit.refresh();
-    if (updates % ALERTS_EVERY_UPDATES === 0) void alerts.refresh();
+    if (updates % ALERTS_EVERY_UPDATES === 0) {
+      void alerts.refresh();
+      void slo.refresh();
+    }
   },
   diagnostics(diagnostics) {
     renderDiagnostics(diagnostics, Date.now());
@@ -167,4 +172,5 @@ await tokens.get();
 feed.start();
 void loadHistory();
 void alerts.refresh();
+void slo.refresh();
 void audit.refresh();
