@@ -252,9 +252,12 @@ export function statusScenario(
         20_000,
         'status after restart',
       );
-      expect(after.recentIncidents.map((i) => i.id)).toEqual(before.recentIncidents.map((i) => i.id));
-      // Every state change is written at once, so all the time in fail was stored.
-      expect(after.days.at(-1)!.failMs).toBe(before.days.at(-1)!.failMs);
+      // Every incident from before the restart is still there, timeline and all. On a loaded machine the
+      // new edge's first ticks may find a node's flush late and open one more: that one is new, not lost.
+      const kept = after.recentIncidents.filter((i) => before.recentIncidents.some((b) => b.id === i.id));
+      expect(kept).toEqual(before.recentIncidents);
+      // Every state change is written at once, so all the time in fail was stored (more if one more outage).
+      expect(after.days.at(-1)!.failMs).toBeGreaterThanOrEqual(before.days.at(-1)!.failMs);
       expect(after.uptime['24h']).toBeLessThan(1);
 
       if (options.screenshots) {
