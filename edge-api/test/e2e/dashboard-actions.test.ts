@@ -265,6 +265,12 @@ describe('socket detail and actions in the dashboard', () => {
     expect(await page.locator('#connections-table [data-action="disconnect"]').first().isVisible()).toBe(
       false,
     );
+    // Starting a tap and silencing an alert are actions too; a viewer may still watch taps and alerts.
+    await page.locator('#tap-events').waitFor({ state: 'attached' });
+    expect(await page.locator('#tap-form').isVisible()).toBe(false);
+    expect(await page.locator('#tap-stop').isVisible()).toBe(false);
+    await page.locator('#silence-form').waitFor({ state: 'attached' });
+    expect(await page.locator('#silence-form').isVisible()).toBe(false);
     await openSocket(dave.id as string);
     expect(await page.locator('#socket-dialog .socket-actions').isVisible()).toBe(false);
     expect(await page.locator('#socket-dialog li[data-room] button').first().isVisible()).toBe(false);

@@ -61,7 +61,7 @@ export class AlertsPanel {
     const comment = h('input', { name: 'comment', required: true, placeholder: 'why', maxlength: 500 });
     const form = h(
       'form',
-      { id: 'silence-form', class: 'inline-form' },
+      { id: 'silence-form', class: 'inline-form', 'data-requires': 'admin' },
       rule,
       this.ruleOptions,
       duration,
@@ -138,7 +138,11 @@ export class AlertsPanel {
       const matchers = silence.matchers
         .map((m) => `${m.name}${m.isEqual ? '=' : '!='}"${m.value}"`)
         .join(', ');
-      const expire = h('button', { type: 'button', class: 'small', 'data-silence': silence.id }, 'Expire');
+      const expire = h(
+        'button',
+        { type: 'button', class: 'small', 'data-silence': silence.id, 'data-requires': 'admin' },
+        'Expire',
+      );
       expire.addEventListener('click', () => void this.expireSilence(silence.id, expire));
       return h(
         'tr',
