@@ -2,17 +2,16 @@ import type { Socket } from 'node:net';
 import {
   type AggregateChanges,
   clusterKeys,
-  type FlushInput,
   mergeSnapshots,
   type NodeSnapshot,
   type TelltaleStore,
 } from '@telltale/shared';
 import { createIoredisStore } from '@telltale/shared/store/ioredis';
-import { createMemoryStore } from '@telltale/shared/store/memory';
 import { createUpstashStore, UPSTASH_CLIENT_SETTINGS } from '@telltale/shared/store/upstash';
 import { Redis as UpstashRedis } from '@upstash/redis';
 import { Redis } from 'ioredis';
 import { type PopulatedNode, populatedNode } from '../../socket-node/test/support/population.ts';
+import { recordingStore } from '../../socket-node/test/support/recording-store.ts';
 import { startRedis } from '../../test/support/redis.ts';
 import { startUpstashRestServer } from '../../tools/upstash-rest/server.ts';
 import { adminHeaders, startBenchEdge } from '../lib/edge.ts';
@@ -62,26 +61,6 @@ const bytesWritten = (redis: Redis) => (redis as unknown as { stream: Socket }).
 async function scriptUsec(redis: Redis): Promise<number> {
   const info = await redis.info('commandstats');
   return Number(/^cmdstat_evalsha:calls=\d+,usec=(\d+)/m.exec(info)?.[1] ?? 0);
-}
-
-/** A memory store recording what each flush was given. */
-function recordingStore(): { store: TelltaleStore; flushes: FlushInput[] } {
-  const inner = createMemoryStore();
-  const flushes: FlushInput[] = [];
-  const store: TelltaleStore = {
-    ...inner,
-    forCluster(cluster) {
-      const bound = inner.forCluster(cluster);
-      return {
-        ...bound,
-        flush(input) {
-          flushes.push(input);
-          return bound.flush(input);
-        },
-      };
-    },
-  };
-  return { store, flushes };
 }
 
 /**

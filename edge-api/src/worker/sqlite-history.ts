@@ -1,23 +1,13 @@
 import { AlertEvent } from '@telltale/shared';
-import type { z } from 'zod';
 import { MinuteRollup, TickPoint } from '../aggregator/history.ts';
 import type { HistoryStorage } from '../aggregator/runtime.ts';
+import { parseRows } from './sqlite-rows.ts';
 
 const SCHEMA = [
   'CREATE TABLE IF NOT EXISTS ticks (at INTEGER PRIMARY KEY, point TEXT NOT NULL)',
   'CREATE TABLE IF NOT EXISTS minutes (at INTEGER PRIMARY KEY, rollup TEXT NOT NULL)',
   'CREATE TABLE IF NOT EXISTS alert_events (seq INTEGER PRIMARY KEY AUTOINCREMENT, event TEXT NOT NULL)',
 ];
-
-/** Rows are JSON we wrote ourselves, but a schema change between deploys must not crash the tick. */
-function parseRows<S extends z.ZodType>(schema: S, rows: Iterable<{ json: string }>): z.infer<S>[] {
-  const parsed: z.infer<S>[] = [];
-  for (const row of rows) {
-    const result = schema.safeParse(JSON.parse(row.json));
-    if (result.success) parsed.push(result.data);
-  }
-  return parsed;
-}
 
 /**
  * The Durable Object's history: one SQLite table per kind, keyed by time, trimmed on every

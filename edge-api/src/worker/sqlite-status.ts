@@ -1,8 +1,8 @@
-import type { z } from 'zod';
 import { Incident } from '../status/incidents.ts';
 import { MaintenanceWindow } from '../status/maintenance.ts';
 import { HealthRollup } from '../status/rollup.ts';
 import type { StatusStorage } from '../status/storage.ts';
+import { parseRows } from './sqlite-rows.ts';
 
 const SCHEMA = [
   'CREATE TABLE IF NOT EXISTS status_hours (at INTEGER PRIMARY KEY, rollup TEXT NOT NULL)',
@@ -12,15 +12,6 @@ const SCHEMA = [
 ];
 
 const TABLE = { hour: 'status_hours', day: 'status_days' } as const;
-
-function parseRows<S extends z.ZodType>(schema: S, rows: Iterable<{ json: string }>): z.infer<S>[] {
-  const parsed: z.infer<S>[] = [];
-  for (const row of rows) {
-    const result = schema.safeParse(JSON.parse(row.json));
-    if (result.success) parsed.push(result.data);
-  }
-  return parsed;
-}
 
 /** The status history in the Durable Object's SQLite: a row per hour, day, incident and window. */
 export function createSqliteStatusStorage(sql: SqlStorage): StatusStorage {

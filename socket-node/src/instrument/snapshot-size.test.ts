@@ -1,33 +1,13 @@
-import type { FlushInput, TelltaleStore } from '@telltale/shared';
-import { createMemoryStore } from '@telltale/shared/store/memory';
+import type { FlushInput } from '@telltale/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type PopulatedNode, populatedNode } from '../../test/support/population.ts';
+import { recordingStore } from '../../test/support/recording-store.ts';
 
 /**
  * Issue 14's bound: a realistic node's snapshot (distinct users, a `user:` room each, a thread room
  * per 5 users, presence) stays within this whatever its connection count — the caps set it.
  */
 const SNAPSHOT_BYTES = 3 * 1024;
-
-/** A memory store that records every flush it is given. */
-function recordingStore(): { store: TelltaleStore; flushes: FlushInput[] } {
-  const inner = createMemoryStore();
-  const flushes: FlushInput[] = [];
-  const store: TelltaleStore = {
-    ...inner,
-    forCluster(cluster) {
-      const bound = inner.forCluster(cluster);
-      return {
-        ...bound,
-        flush(input) {
-          flushes.push(input);
-          return bound.flush(input);
-        },
-      };
-    },
-  };
-  return { store, flushes };
-}
 
 let node: PopulatedNode | undefined;
 afterEach(async () => {

@@ -1,4 +1,5 @@
 import { ApiError } from './api.ts';
+import { confirmAction } from './confirm.ts';
 import { badge, replaceChildren } from './dom.ts';
 import { formatMs } from './format.ts';
 import type { CommandResult } from './schemas.ts';
@@ -38,4 +39,21 @@ export function showResult(output: HTMLElement, message: { tone: Tone; text: str
   output.hidden = false;
   output.dataset.tone = message.tone;
   replaceChildren(output, badge(RESULT_BADGE[message.tone], message.tone), ' ', message.text);
+}
+
+/**
+ * Asks the operator to confirm, runs the command and shows its acks (or why it failed) in `output`.
+ * Answers false when the operator cancelled, so nothing was sent.
+ */
+export async function runConfirmedAction(
+  output: HTMLElement,
+  action: { title: string; detail: string; done: string; call: () => Promise<CommandResult> },
+): Promise<boolean> {
+  if (!(await confirmAction(action.title, action.detail))) return false;
+  try {
+    showResult(output, describeAction(action.done, await action.call()));
+  } catch (error) {
+    showResult(output, describeFailure(error));
+  }
+  return true;
 }

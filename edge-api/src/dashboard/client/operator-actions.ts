@@ -1,6 +1,5 @@
-import { describeAction, describeFailure, showResult } from './action-result.ts';
+import { runConfirmedAction, showResult } from './action-result.ts';
 import { type AdminApi, pathParam } from './api.ts';
-import { confirmAction } from './confirm.ts';
 import { byId } from './dom.ts';
 import type { CommandResult } from './schemas.ts';
 
@@ -31,12 +30,7 @@ export class OperatorActions {
   }
 
   private async act(title: string, detail: string, done: string, call: () => Promise<CommandResult>) {
-    if (!(await confirmAction(title, detail))) return;
-    try {
-      showResult(this.output, describeAction(done, await call()));
-    } catch (error) {
-      showResult(this.output, describeFailure(error));
-    }
+    if (!(await runConfirmedAction(this.output, { title, detail, done, call }))) return;
     this.onCommand();
   }
 

@@ -1,7 +1,6 @@
 import type { InferResponseType } from 'hono/client';
-import { describeAction, describeFailure, showResult } from './action-result.ts';
+import { describeFailure, runConfirmedAction, showResult } from './action-result.ts';
 import { type AdminApi, pathParam } from './api.ts';
-import { confirmAction } from './confirm.ts';
 import { byId, h, replaceChildren } from './dom.ts';
 import { formatAge, formatBytes, formatClock, formatCount } from './format.ts';
 import type { CommandResult } from './schemas.ts';
@@ -139,12 +138,7 @@ export class SocketDetailDialog {
   }
 
   private async act(title: string, detail: string, done: string, call: () => Promise<CommandResult>) {
-    if (!(await confirmAction(title, detail))) return;
-    try {
-      showResult(this.output, describeAction(done, await call()));
-    } catch (error) {
-      showResult(this.output, describeFailure(error));
-    }
+    if (!(await runConfirmedAction(this.output, { title, detail, done, call }))) return;
     this.onCommand();
     await this.load();
   }
