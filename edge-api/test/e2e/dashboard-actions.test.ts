@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TelltaleStore } from '@telltale/shared';
 import { createMemoryStore } from '@telltale/shared/store/memory';
@@ -19,7 +21,11 @@ import { openBrowser } from './browser.ts';
 const INTERVAL_MS = 500;
 const NODE_SECRET = 'dashboard-actions-node-secret-0123456789';
 const VIEWER_TOKEN = 'dashboard-viewer-token-0123456789';
-const shot = (name: string) => fileURLToPath(new URL(`../../../docs/${name}`, import.meta.url));
+// UPDATE_SCREENSHOT=1 refreshes the screenshots in docs/; other runs write them to the temp dir.
+const shot = (name: string) =>
+  process.env.UPDATE_SCREENSHOT
+    ? fileURLToPath(new URL(`../../../docs/${name}`, import.meta.url))
+    : join(tmpdir(), `telltale-${name}`);
 
 let store: TelltaleStore;
 let edge: RunningEdge;

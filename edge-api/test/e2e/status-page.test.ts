@@ -66,5 +66,6 @@ statusScenario(
       },
     };
   },
-  { screenshots: true },
+  // UPDATE_SCREENSHOT=1 refreshes docs/status-{desktop,phone}.png; other runs leave them alone.
+  { screenshots: Boolean(process.env.UPDATE_SCREENSHOT) },
 );
