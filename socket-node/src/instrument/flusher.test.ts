@@ -38,7 +38,7 @@ function flusherOn(store: NodeStore) {
     state: () => ({
       mode: 'running',
       byNamespace: { '/': 0 },
-      rooms: collectRooms([], 10),
+      rooms: collectRooms([]),
       presence: { online: [], away: [], staleClients: 0 },
       rateLimits: { perSocket: null, perUser: null },
     }),

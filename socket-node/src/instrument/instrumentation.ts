@@ -46,8 +46,6 @@ export interface InstrumentOptions<TSocket = Socket> {
   version?: string;
   /** Distinct event types counted by name; the rest count as `other`. Default 50. */
   eventTypeCap?: number;
-  /** Rooms listed with their sizes in a snapshot, largest first. Default 1000. */
-  roomCap?: number;
   /** How long command acks stay readable. Default 60 s. */
   ackTtlMs?: number;
   /**
@@ -120,7 +118,6 @@ export class Instrumentation {
 
   private readonly store: NodeStore;
   private readonly log: InstrumentLogger;
-  private readonly roomCap: number;
   private readonly identify: (socket: Socket) => SocketIdentity;
   private readonly presence: () => NodePresence;
   private readonly include: (namespace: Namespace) => boolean;
@@ -149,7 +146,6 @@ export class Instrumentation {
     this.cluster = ids.cluster;
     this.nodeId = ids.nodeId;
     this.intervalMs = options.flushIntervalMs ?? 5000;
-    this.roomCap = options.roomCap ?? 1000;
     this.identify = guardIdentify(
       options.identify ?? identifyFromData,
       this.log,
@@ -327,7 +323,7 @@ export class Instrumentation {
     return {
       mode: this.admission.mode,
       byNamespace,
-      rooms: collectRooms(this.namespaces.values(), this.roomCap),
+      rooms: collectRooms(this.namespaces.values()),
       presence: this.presence(),
       rateLimits: this.admission.rateLimits,
     };

@@ -24,7 +24,7 @@ export interface RoomCensus {
  * names often come from clients); the whole list goes to the cluster aggregates as changes, and
  * only the 20 largest, names cut to 64, go into the snapshot.
  */
-export function collectRooms(namespaces: Iterable<Namespace>, _roomCap?: number): RoomCensus {
+export function collectRooms(namespaces: Iterable<Namespace>): RoomCensus {
   const rooms = new Map<string, RoomShare>();
   for (const nsp of namespaces) {
     const { rooms: adapterRooms, sids } = nsp.adapter;
