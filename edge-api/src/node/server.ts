@@ -3,6 +3,7 @@ import { type ServerType, serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { createNodeWebSocket } from '@hono/node-ws';
 import type { EdgeConfig, TelltaleStore } from '@telltale/shared';
+import { type RedisClusterSettings, redisTargetOf } from '@telltale/shared/store/ioredis';
 import { tapStoreOf } from '@telltale/shared/tap';
 import type { Context, Hono } from 'hono';
 import type { WSContext, WSEvents } from 'hono/ws';
@@ -16,13 +17,14 @@ import { openRedisStatusStorage } from '../status/node-storage.ts';
 import type { StatusStorage } from '../status/storage.ts';
 
 export interface EdgeServerOptions {
-  config: EdgeConfig;
+  /** The edge's config; on Node it may name a Redis Cluster (REDIS_CLUSTER_NODES) instead of REDIS_URL. */
+  config: EdgeConfig & { REDIS_CLUSTER_NODES?: RedisClusterSettings | undefined };
   store: TelltaleStore;
   /** Default 127.0.0.1 in tests; main.ts passes 0.0.0.0. */
   hostname?: string;
   dashboard?: Hono;
   logger?: AggregatorLogger;
-  /** The status history's storage; default Redis at REDIS_URL (kept across restarts), else memory. */
+  /** The status history's storage; default the edge's Redis or Redis Cluster (kept across restarts), else memory. */
   statusStorage?: StatusStorage;
   /** Admin rate limits (AppDeps' defaults otherwise). */
   rateLimits?: Pick<AppDeps, 'adminRateLimit' | 'clientRateLimit'>;
@@ -44,9 +46,10 @@ export async function startEdgeServer(options: EdgeServerOptions): Promise<Runni
   const { config } = options;
   const store = options.store.forCluster(config.CLUSTER_ID);
   const hostname = options.hostname ?? '127.0.0.1';
+  const redis = redisTargetOf(config);
   const redisStatus =
-    !options.statusStorage && config.REDIS_URL
-      ? await openRedisStatusStorage(config.REDIS_URL, config.CLUSTER_ID)
+    !options.statusStorage && redis.kind !== 'none'
+      ? await openRedisStatusStorage(redis, config.CLUSTER_ID)
       : null;
   const statusStorage = options.statusStorage ?? redisStatus?.storage;
   const aggregator = createInProcessAggregator({

@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import { createIoredisCluster, type RedisTarget } from '@telltale/shared/store/ioredis';
+import { type Cluster, Redis } from 'ioredis';
 import { createRedisStatusStorage } from './redis-storage.ts';
 import type { StatusStorage } from './storage.ts';
 
@@ -6,19 +7,20 @@ import type { StatusStorage } from './storage.ts';
 const COMMAND_TIMEOUT_MS = 1000;
 
 /**
- * The Node edge's status history in Redis (REDIS_URL), on a connection of its own: a command that
- * times out fails the write (logged, retried at the next minute), never the tick.
+ * The Node edge's status history in Redis (REDIS_URL, or the Redis Cluster of REDIS_CLUSTER_NODES),
+ * on a connection of its own: a command that times out fails the write (logged, retried at the
+ * next minute), never the tick.
  */
 export async function openRedisStatusStorage(
-  url: string,
+  target: Exclude<RedisTarget, { kind: 'none' }>,
   cluster: string,
 ): Promise<{ storage: StatusStorage; close(): Promise<void> }> {
-  const redis = new Redis(url, {
-    maxRetriesPerRequest: 1,
-    connectTimeout: 2000,
-    commandTimeout: COMMAND_TIMEOUT_MS,
-    retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2000),
-  });
+  const retryStrategy = (attempt: number) => Math.min(50 * 2 ** attempt, 2000);
+  const options = { maxRetriesPerRequest: 1, connectTimeout: 2000, commandTimeout: COMMAND_TIMEOUT_MS };
+  const redis: Redis | Cluster =
+    target.kind === 'server'
+      ? new Redis(target.url, { ...options, retryStrategy })
+      : createIoredisCluster(target.cluster, { clusterRetryStrategy: retryStrategy, redisOptions: options });
   let lastError = '';
   redis.on('error', (err: Error) => {
     if (err.message !== lastError) console.warn(`[edge] status history redis: ${err.message}`);

@@ -1,7 +1,9 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisProcess, startRedis } from '../../../test/support/redis.ts';
+import { type RedisClusterProcess, startRedisCluster } from '../../../test/support/redis-cluster.ts';
 import type { Incident } from './incidents.ts';
+import { openRedisStatusStorage } from './node-storage.ts';
 import { createRedisStatusStorage, statusKeys } from './redis-storage.ts';
 import { DAY_MS, emptyRollup, HOUR_MS, RETENTION_MS } from './rollup.ts';
 
@@ -76,5 +78,43 @@ describe('Redis status storage', () => {
     expect(await storage.deleteWindow('mw-1')).toBe(true);
     expect(await storage.deleteWindow('mw-1')).toBe(false);
     expect(await storage.windows()).toEqual([]);
+  });
+});
+
+describe('Redis status storage on a 3-master Redis Cluster (REDIS_CLUSTER_NODES)', () => {
+  let cluster: RedisClusterProcess;
+  beforeAll(async () => {
+    cluster = await startRedisCluster();
+  }, 60_000);
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  it('writes rollups, incidents and windows through the cluster and reads them back after a reopen', async () => {
+    const target = {
+      kind: 'cluster' as const,
+      cluster: { nodes: cluster.ports.map((port) => ({ host: '127.0.0.1', port })), tls: false },
+    };
+    const first = await openRedisStatusStorage(target, 'on-cluster');
+    const hour = (at: number) => ({ ...emptyRollup(at), errors: at / HOUR_MS });
+    for (let k = 0; k < 5; k++) await first.storage.putRollup('hour', hour(T0 + k * HOUR_MS), T0);
+    for (let n = 0; n < 4; n++) await first.storage.putIncident(incident(n), 3);
+    await first.close();
+
+    const second = await openRedisStatusStorage(target, 'on-cluster');
+    try {
+      expect((await second.storage.rollupsSince('hour', T0)).map((r) => r.errors)).toEqual(
+        [0, 1, 2, 3, 4].map((k) => (T0 + k * HOUR_MS) / HOUR_MS),
+      );
+      expect((await second.storage.incidents(10)).map((i) => i.id)).toEqual(['inc-3', 'inc-2', 'inc-1']);
+      // Every status key hashes to the cluster's own slot: one master holds them all.
+      const slot = Number(
+        await cluster.cli(cluster.ports[0]!, 'CLUSTER', 'KEYSLOT', statusKeys('on-cluster').incidents),
+      );
+      const owner = await cluster.ownerOf(slot);
+      expect(await cluster.cli(owner, 'EXISTS', statusKeys('on-cluster').rollups('hour'))).toBe('1');
+    } finally {
+      await second.close();
+    }
   });
 });

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { z } from 'zod';
 import { Incident } from './incidents.ts';
 import { MaintenanceWindow } from './maintenance.ts';
@@ -31,8 +31,11 @@ function parseAll<S extends z.ZodType>(schema: S, values: Iterable<string>): z.i
   return parsed;
 }
 
-/** A Node edge's status history in Redis: one MULTI per rollup write, so a restart keeps it all. */
-export function createRedisStatusStorage(redis: Redis, cluster: string): StatusStorage {
+/**
+ * A Node edge's status history in Redis: one MULTI per rollup write, so a restart keeps it all. On
+ * a Redis Cluster every key shares the cluster's slot, so the MULTI stays on one master.
+ */
+export function createRedisStatusStorage(redis: Redis | Cluster, cluster: string): StatusStorage {
   const keys = statusKeys(cluster);
   return {
     async putRollup(span, rollup, keepSince) {

@@ -58,36 +58,126 @@ local function touchNamespace(ns)
   redis.call('PEXPIRE', nsNameKey(ns), aggregateTtl)
 end
 
-local function bump(zset, member, by)
-  if tonumber(redis.call('ZINCRBY', zset, by, member)) <= 0 then redis.call('ZREM', zset, member) end
+-- One command over a long argument list, in chunks (Lua's C stack bounds unpack); pairs stay whole.
+local CHUNK = 500
+local function batch(command, key, list)
+  for from = 1, #list, CHUNK do
+    redis.call(command, key, unpack(list, from, math.min(from + CHUNK - 1, #list)))
+  end
+end
+local function batchRead(command, key, list)
+  local out = {}
+  for from = 1, #list, CHUNK do
+    local last = math.min(from + CHUNK - 1, #list)
+    local reply = redis.call(command, key, unpack(list, from, last))
+    for k = 1, last - from + 1 do out[from + k - 1] = reply[k] end
+  end
+  return out
+end
+local function push(list, a, b)
+  list[#list + 1] = a
+  if b ~= nil then list[#list + 1] = b end
+end
+local function pushTo(lists, key, a, b)
+  local list = lists[key]
+  if not list then
+    list = {}
+    lists[key] = list
+  end
+  push(list, a, b)
+end
+local function add(counts, key, by) counts[key] = (counts[key] or 0) + by end
+
+-- Changes are gathered first, net per room and per user, then written by settle() in a few batched
+-- commands per key: a flush of N changes costs O(N) work but a handful of calls, not a dozen each.
+local roomDelta, roomPrefix, roomOrder = {}, {}, {}
+local onlineDelta, awayDelta, userOrder = {}, {}, {}
+
+local function addRoom(member, prefix, delta)
+  if delta == 0 then return end
+  if roomDelta[member] == nil then
+    roomDelta[member] = 0
+    roomOrder[#roomOrder + 1] = member
+  end
+  roomDelta[member] = roomDelta[member] + delta
+  roomPrefix[member] = prefix
 end
 
-local function applyRoom(member, prefix, delta)
-  if delta == 0 then return end
-  local cut = string.find(member, NL, 1, true)
-  local ns, name = string.sub(member, 1, cut - 1), string.sub(member, cut + 1)
-  local before = -tonumber(redis.call('ZSCORE', bySize, member) or '0')
-  local after = before + delta
-  redis.call('HINCRBY', totals, 'members', delta)
-  if tonumber(redis.call('HINCRBY', nsMembers, ns, delta)) <= 0 then redis.call('HDEL', nsMembers, ns) end
-  if after > 0 then
-    redis.call('ZADD', bySize, -after, member)
-    redis.call('ZADD', nsSizeKey(ns), -after, name)
-    if before <= 0 then
-      redis.call('ZADD', byName, 0, name .. NL .. ns)
-      redis.call('ZADD', nsNameKey(ns), 0, name)
-      bump(prefixes, prefix, 1)
-      bump(nsRooms, ns, 1)
-    end
-    touchNamespace(ns)
-  elseif before > 0 then
-    redis.call('ZREM', bySize, member)
-    redis.call('ZREM', nsSizeKey(ns), name)
-    redis.call('ZREM', byName, name .. NL .. ns)
-    redis.call('ZREM', nsNameKey(ns), name)
-    bump(prefixes, prefix, -1)
-    bump(nsRooms, ns, -1)
+-- One node's report of a user moves from old to new ('o', 'a' or false).
+local function moveUser(user, old, new)
+  if old == new then return end
+  if onlineDelta[user] == nil then
+    onlineDelta[user], awayDelta[user] = 0, 0
+    userOrder[#userOrder + 1] = user
   end
+  if old == 'o' then onlineDelta[user] = onlineDelta[user] - 1
+  elseif old == 'a' then awayDelta[user] = awayDelta[user] - 1 end
+  if new == 'o' then onlineDelta[user] = onlineDelta[user] + 1
+  elseif new == 'a' then awayDelta[user] = awayDelta[user] + 1 end
+end
+
+local function bumpAll(zset, deltas)
+  for member, by in pairs(deltas) do
+    if by ~= 0 and tonumber(redis.call('ZINCRBY', zset, by, member)) <= 0 then
+      redis.call('ZREM', zset, member)
+    end
+  end
+end
+
+-- A room's cluster size is the sum of its nodes' sizes; it exists (is indexed) while positive.
+local function settleRooms()
+  if #roomOrder == 0 then return end
+  local scores = batchRead('ZMSCORE', bySize, roomOrder)
+  local members, nsMemberDelta, prefixDelta, nsRoomDelta = 0, {}, {}, {}
+  local sized, gone, named, unnamed = {}, {}, {}, {}
+  local nsSized, nsGone, nsNamed, nsUnnamed = {}, {}, {}, {}
+  for i, member in ipairs(roomOrder) do
+    local delta = roomDelta[member]
+    if delta ~= 0 then
+      local cut = string.find(member, NL, 1, true)
+      local ns, name = string.sub(member, 1, cut - 1), string.sub(member, cut + 1)
+      local before = -tonumber(scores[i] or '0')
+      local after = before + delta
+      members = members + delta
+      add(nsMemberDelta, ns, delta)
+      if after > 0 then
+        push(sized, -after, member)
+        pushTo(nsSized, ns, -after, name)
+        if before <= 0 then
+          push(named, 0, name .. NL .. ns)
+          pushTo(nsNamed, ns, 0, name)
+          add(prefixDelta, roomPrefix[member], 1)
+          add(nsRoomDelta, ns, 1)
+        end
+      elseif before > 0 then
+        push(gone, member)
+        push(unnamed, name .. NL .. ns)
+        pushTo(nsGone, ns, name)
+        pushTo(nsUnnamed, ns, name)
+        add(prefixDelta, roomPrefix[member], -1)
+        add(nsRoomDelta, ns, -1)
+      end
+    end
+  end
+  batch('ZADD', bySize, sized)
+  batch('ZREM', bySize, gone)
+  batch('ZADD', byName, named)
+  batch('ZREM', byName, unnamed)
+  for ns, list in pairs(nsSized) do batch('ZADD', nsSizeKey(ns), list) end
+  for ns, list in pairs(nsGone) do batch('ZREM', nsSizeKey(ns), list) end
+  for ns, list in pairs(nsNamed) do batch('ZADD', nsNameKey(ns), list) end
+  for ns, list in pairs(nsUnnamed) do batch('ZREM', nsNameKey(ns), list) end
+  -- A namespace that gained or resized a room keeps its indexes as long as the cluster's.
+  for ns in pairs(nsSized) do touchNamespace(ns) end
+  if members ~= 0 then redis.call('HINCRBY', totals, 'members', members) end
+  for ns, delta in pairs(nsMemberDelta) do
+    if delta ~= 0 and tonumber(redis.call('HINCRBY', nsMembers, ns, delta)) <= 0 then
+      redis.call('HDEL', nsMembers, ns)
+    end
+  end
+  bumpAll(prefixes, prefixDelta)
+  bumpAll(nsRooms, nsRoomDelta)
+  roomDelta, roomPrefix, roomOrder = {}, {}, {}
 end
 
 local function statusOf(o, a)
@@ -95,33 +185,55 @@ local function statusOf(o, a)
   return false
 end
 
-local function applyUser(user, old, new)
-  if old == new then return end
-  local o = tonumber(redis.call('HGET', usersOnline, user) or '0')
-  local a = tonumber(redis.call('HGET', usersAway, user) or '0')
-  local before = statusOf(o, a)
-  if old == 'o' then o = o - 1 elseif old == 'a' then a = a - 1 end
-  if new == 'o' then o = o + 1 elseif new == 'a' then a = a + 1 end
-  if o > 0 then redis.call('HSET', usersOnline, user, o) else redis.call('HDEL', usersOnline, user) end
-  if a > 0 then redis.call('HSET', usersAway, user, a) else redis.call('HDEL', usersAway, user) end
-  local after = statusOf(o, a)
-  if before == after then return end
-  if before == 'o' then redis.call('HINCRBY', totals, 'online', -1)
-  elseif before == 'a' then redis.call('HINCRBY', totals, 'away', -1) end
-  if after == 'o' then redis.call('HINCRBY', totals, 'online', 1)
-  elseif after == 'a' then redis.call('HINCRBY', totals, 'away', 1) end
+-- A user is online while some node reports them online, away while some node reports away and
+-- none online: per user, how many nodes report each; totals change only when the status does.
+local function settleUsers()
+  if #userOrder == 0 then return end
+  local online = batchRead('HMGET', usersOnline, userOrder)
+  local away = batchRead('HMGET', usersAway, userOrder)
+  local setOnline, dropOnline, setAway, dropAway = {}, {}, {}, {}
+  local totalOnline, totalAway = 0, 0
+  for i, user in ipairs(userOrder) do
+    local o0, a0 = tonumber(online[i] or '0'), tonumber(away[i] or '0')
+    local o, a = o0 + onlineDelta[user], a0 + awayDelta[user]
+    if o ~= o0 then
+      if o > 0 then push(setOnline, user, o) else push(dropOnline, user) end
+    end
+    if a ~= a0 then
+      if a > 0 then push(setAway, user, a) else push(dropAway, user) end
+    end
+    local before, after = statusOf(o0, a0), statusOf(o, a)
+    if before ~= after then
+      if before == 'o' then totalOnline = totalOnline - 1 elseif before == 'a' then totalAway = totalAway - 1 end
+      if after == 'o' then totalOnline = totalOnline + 1 elseif after == 'a' then totalAway = totalAway + 1 end
+    end
+  end
+  batch('HSET', usersOnline, setOnline)
+  batch('HDEL', usersOnline, dropOnline)
+  batch('HSET', usersAway, setAway)
+  batch('HDEL', usersAway, dropAway)
+  if totalOnline ~= 0 then redis.call('HINCRBY', totals, 'online', totalOnline) end
+  if totalAway ~= 0 then redis.call('HINCRBY', totals, 'away', totalAway) end
+  onlineDelta, awayDelta, userOrder = {}, {}, {}
 end
 
--- Takes a node's whole contribution out of the aggregates, once: the hashes go with it.
+-- Writes every change gathered since the last settle.
+local function settle()
+  settleRooms()
+  settleUsers()
+end
+
+-- Takes a node's whole contribution out of the aggregates, once: the hashes go with it. The
+-- subtraction is gathered, so a whole rewrite right after nets out what did not change.
 local function dropNode(id)
   local roomsKey, usersKey = nodeRoomsKey(id), nodeUsersKey(id)
   local rooms = redis.call('HGETALL', roomsKey)
   for i = 1, #rooms, 2 do
     local size, prefix = string.match(rooms[i + 1], '^(%d+):(.*)$')
-    applyRoom(rooms[i], prefix, -tonumber(size))
+    addRoom(rooms[i], prefix, -tonumber(size))
   end
   local users = redis.call('HGETALL', usersKey)
-  for i = 1, #users, 2 do applyUser(users[i], users[i + 1], false) end
+  for i = 1, #users, 2 do moveUser(users[i], users[i + 1], false) end
   if #rooms + #users > 0 then redis.call('DEL', roomsKey, usersKey) end
 end
 `.trim();
@@ -166,24 +278,33 @@ if mode ~= 'none' then
   if mode == 'whole' or not existed then dropNode(id) end
   if mode == 'whole' or existed then
     local roomsKey, usersKey = nodeRoomsKey(id), nodeUsersKey(id)
-    for _, room in ipairs(cjson.decode(ARGV[20])) do
+    local rooms, names = cjson.decode(ARGV[20]), {}
+    for k, room in ipairs(rooms) do names[k] = room[1] end
+    local held = batchRead('HMGET', roomsKey, names)
+    local keep, drop = {}, {}
+    for k, room in ipairs(rooms) do
       local member, prefix, size = room[1], room[2], tonumber(room[3])
-      local held = redis.call('HGET', roomsKey, member)
-      local old = held and tonumber(string.match(held, '^(%d+):')) or 0
-      if size > 0 then redis.call('HSET', roomsKey, member, size .. ':' .. prefix)
-      else redis.call('HDEL', roomsKey, member) end
-      applyRoom(member, prefix, size - old)
+      local old = held[k] and tonumber(string.match(held[k], '^(%d+):')) or 0
+      if size > 0 then push(keep, member, size .. ':' .. prefix) else push(drop, member) end
+      addRoom(member, prefix, size - old)
     end
-    for _, entry in ipairs(cjson.decode(ARGV[21])) do
-      local user, status = entry[1], entry[2]
-      local old = redis.call('HGET', usersKey, user)
-      local new = status ~= '' and status or false
-      if new then redis.call('HSET', usersKey, user, new) else redis.call('HDEL', usersKey, user) end
-      applyUser(user, old, new)
+    batch('HSET', roomsKey, keep)
+    batch('HDEL', roomsKey, drop)
+    local users, ids = cjson.decode(ARGV[21]), {}
+    for k, entry in ipairs(users) do ids[k] = entry[1] end
+    local was = batchRead('HMGET', usersKey, ids)
+    local set, unset = {}, {}
+    for k, entry in ipairs(users) do
+      local new = entry[2] ~= '' and entry[2] or false
+      if new then push(set, entry[1], new) else push(unset, entry[1]) end
+      moveUser(entry[1], was[k] or false, new)
     end
+    batch('HSET', usersKey, set)
+    batch('HDEL', usersKey, unset)
     redis.call('PEXPIRE', roomsKey, setTtl)
     redis.call('PEXPIRE', usersKey, setTtl)
   end
+  settle()
   for k = 2, 9 do redis.call('PEXPIRE', KEYS[k], setTtl) end
 end
 if existed then return 0 end
@@ -217,6 +338,7 @@ for i = 1, #members, 2 do
   nodes[#nodes + 1] = snapshot
   nodes[#nodes + 1] = farewell
 end
+settle()
 local top, labels = tonumber(ARGV[13]), tonumber(ARGV[14])
 local t = redis.call('HMGET', totals, 'online', 'away', 'members')
 local counts = { t[1] or '0', t[2] or '0', t[3] or '0', redis.call('ZCARD', bySize) }
@@ -302,6 +424,7 @@ redis.call('PEXPIRE', farewell, ARGV[17])
 redis.call('DEL', ARGV[9] .. id .. ARGV[10], ARGV[11] .. id .. ARGV[12])
 redis.call('ZADD', KEYS[1], ARGV[18], id)
 dropNode(id)
+settle()
 return 1
 `,
 );
@@ -326,6 +449,7 @@ for _, id in ipairs(ids) do
   redis.call('DEL', ARGV[9] .. id .. ARGV[10], ARGV[11] .. id .. ARGV[12], ARGV[13] .. id .. ARGV[14])
   dropNode(id)
 end
+settle()
 return ids
 `,
 );

@@ -120,6 +120,78 @@ export function describeAggregateContract(harness: () => StoreHarness): void {
     expect(after.rooms.top).toEqual([{ namespace: '/p', name: 'thread:1', size: 5 }]);
   });
 
+  it('rewrites a node whole onto its own contribution: what did not change stays, the rest moves', async () => {
+    const store = harness().store.forCluster(freshCluster('rewrite'));
+    await flush(store, 'node-b', whole([room('/p', 'thread:1', 1)], [['u1', 'away']]));
+    await flush(
+      store,
+      'node-a',
+      whole(
+        [room('/p', 'thread:1', 2), room('/p', 'thread:2', 1), room('/q', 'user:u2', 1)],
+        [
+          ['u1', 'online'],
+          ['u2', 'online'],
+        ],
+      ),
+    );
+    // Same node, whole again: thread:1 unchanged, thread:2 gone, /q's room moved to /p, u2 now away.
+    await flush(
+      store,
+      'node-a',
+      whole(
+        [room('/p', 'thread:1', 2), room('/p', 'user:u2', 1)],
+        [
+          ['u1', 'online'],
+          ['u2', 'away'],
+        ],
+      ),
+    );
+    expect(await aggregates(store)).toEqual({
+      users: { online: 1, away: 1 },
+      rooms: {
+        total: 2,
+        members: 4,
+        byPrefix: { thread: 1, user: 1 },
+        byNamespace: { '/p': { rooms: 2, members: 4 } },
+        top: [
+          { namespace: '/p', name: 'thread:1', size: 3 },
+          { namespace: '/p', name: 'user:u2', size: 1 },
+        ],
+      },
+    });
+    expect((await allRooms(store, { namespace: '/q', limit: 10 })).names).toEqual([]);
+  });
+
+  it('takes a room or user listed twice in one flush once, as last listed', async () => {
+    const store = harness().store.forCluster(freshCluster('twice'));
+    await flush(
+      store,
+      'node-a',
+      whole(
+        [room('/p', 'thread:1', 5), room('/p', 'thread:1', 2)],
+        [
+          ['u1', 'online'],
+          ['u1', 'away'],
+        ],
+      ),
+    );
+    await flush(
+      store,
+      'node-a',
+      delta(
+        [room('/p', 'thread:1', 3), room('/p', 'thread:1', 4)],
+        [
+          ['u1', null],
+          ['u1', 'online'],
+        ],
+      ),
+    );
+    const after = await aggregates(store);
+    expect(after.users).toEqual({ online: 1, away: 0 });
+    expect(after.rooms).toMatchObject({ total: 1, members: 4 });
+    expect(after.rooms.top).toEqual([{ namespace: '/p', name: 'thread:1', size: 4 }]);
+  });
+
   it('removes a lost node exactly once, even when two readers find it at the same time', async () => {
     const store = harness().store.forCluster(freshCluster('lost'));
     await flush(store, 'node-a', whole([room('/p', 'thread:1', 2)], [['u1', 'online']]), 150);

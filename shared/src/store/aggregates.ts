@@ -48,22 +48,27 @@ export function parseRoomMember(member: string, size: number): ClusterRoom {
 /**
  * The aggregate arguments of one flush: its mode, then the rooms (`[member, prefix, size]`) and the
  * users (`[id, 'o' | 'a' | '']`) as one JSON array each, so a whole flush of 50,000 users stays a
- * handful of arguments (spreading 300,000 of them overflows the call stack).
+ * handful of arguments (spreading 300,000 of them overflows the call stack). A room or user listed
+ * twice is sent once, as last listed: the script reads every old value before it writes any.
  */
 export function aggregateArgs(
   changes: AggregateChanges | undefined,
 ): [mode: string, rooms: string, users: string] {
   if (!changes) return ['none', '[]', '[]'];
-  const rooms = changes.rooms.map((room) => [
-    roomMember(room.namespace, room.name),
-    roomPrefix(room.name),
-    room.size,
-  ]);
-  const users = changes.users.map(([user, status]) => [
-    user,
-    status === 'online' ? 'o' : status === 'away' ? 'a' : '',
-  ]);
-  return [changes.whole ? 'whole' : 'delta', JSON.stringify(rooms), JSON.stringify(users)];
+  const rooms = new Map<string, [string, string, number]>();
+  for (const room of changes.rooms) {
+    const member = roomMember(room.namespace, room.name);
+    rooms.set(member, [member, roomPrefix(room.name), room.size]);
+  }
+  const users = new Map<string, [string, string]>();
+  for (const [user, status] of changes.users) {
+    users.set(user, [user, status === 'online' ? 'o' : status === 'away' ? 'a' : '']);
+  }
+  return [
+    changes.whole ? 'whole' : 'delta',
+    JSON.stringify([...rooms.values()]),
+    JSON.stringify([...users.values()]),
+  ];
 }
 
 /** Folds the largest prefixes read into a label map whose values still sum to the room total. */
