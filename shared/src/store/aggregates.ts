@@ -71,6 +71,46 @@ export function aggregateArgs(
   ];
 }
 
+/**
+ * Rooms and users one flush script takes at most: about 50 ms of Redis for a rebuild from nothing
+ * (≈ 24 µs an entry on this machine's Redis), so a node rewriting 50,000 users whole after Redis
+ * restarted never blocks it for seconds.
+ */
+export const AGGREGATE_CHUNK_ENTRIES = 2000;
+
+/**
+ * A flush's changes as the scripts take them, each at most `size` rooms and users: the first keeps
+ * the flush's mode (a whole one drops what is left of the contribution), the rest are deltas onto
+ * it, applied in order, so a room or user listed in two chunks ends as last listed.
+ */
+export function chunkChanges(changes: AggregateChanges, size = AGGREGATE_CHUNK_ENTRIES): AggregateChanges[] {
+  if (changes.rooms.length + changes.users.length <= size) return [changes];
+  const chunks: AggregateChanges[] = [];
+  const next = (): AggregateChanges => ({
+    whole: chunks.length === 0 && changes.whole,
+    rooms: [],
+    users: [],
+  });
+  let chunk = next();
+  const full = () => chunk.rooms.length + chunk.users.length === size;
+  for (const room of changes.rooms) {
+    chunk.rooms.push(room);
+    if (full()) {
+      chunks.push(chunk);
+      chunk = next();
+    }
+  }
+  for (const user of changes.users) {
+    chunk.users.push(user);
+    if (full()) {
+      chunks.push(chunk);
+      chunk = next();
+    }
+  }
+  if (chunk.rooms.length + chunk.users.length > 0) chunks.push(chunk);
+  return chunks;
+}
+
 /** Folds the largest prefixes read into a label map whose values still sum to the room total. */
 export function prefixCounts(top: [string, number][], total: number): Record<string, number> {
   const counts: Record<string, number> = {};

@@ -1,7 +1,9 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisProcess, startRedis } from '../../../test/support/redis.ts';
+import { clusterKeys } from '../keys/index.ts';
 import { sampleSnapshot } from '../merge/fixtures.ts';
+import { AGGREGATE_CHUNK_ENTRIES } from './aggregates.ts';
 import { createIoredisStore } from './ioredis.ts';
 
 async function eventually(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
@@ -90,5 +92,72 @@ describe('ioredis store when Redis goes away', () => {
     expect(await store.ping()).toBeGreaterThanOrEqual(0);
     await store.close();
     await expect(store.ping()).rejects.toThrow(/Connection is closed/);
+  });
+});
+
+describe('ioredis store: a large flush in chunks', () => {
+  let redis: RedisProcess;
+  let admin: Redis;
+  beforeAll(async () => {
+    redis = await startRedis();
+    admin = new Redis(redis.url);
+  });
+  afterAll(async () => {
+    admin?.disconnect();
+    await redis?.stop();
+  });
+
+  const scriptCalls = async () =>
+    Number(/^cmdstat_evalsha:calls=(\d+)/m.exec(await admin.info('commandstats'))?.[1] ?? 0);
+  const changes = (count: number, whole: boolean) => ({
+    whole,
+    rooms: Array.from({ length: count }, (_, i) => ({ namespace: '/p', name: `user:u${i}`, size: 1 })),
+    users: Array.from({ length: count }, (_, i): [string, 'online'] => [`u${i}`, 'online']),
+  });
+
+  it('rewrites 50,000 users whole in scripts of at most 2,000 rooms and users, exact at the end', async () => {
+    const connection = new Redis(redis.url);
+    const store = createIoredisStore(connection).forCluster('chunks');
+    const snapshot = sampleSnapshot({ node: { id: 'node-a', cluster: 'chunks' } });
+    try {
+      const before = await scriptCalls();
+      const { expired } = await store.flush({
+        snapshot,
+        sockets: { upsert: [], remove: [] },
+        ttlMs: 60_000,
+        aggregates: changes(50_000, true),
+      });
+      expect(expired).toBe(true);
+      expect((await scriptCalls()) - before).toBe(100_000 / AGGREGATE_CHUNK_ENTRIES);
+      const { aggregates } = await store.readCluster();
+      expect(aggregates.users).toEqual({ online: 50_000, away: 0 });
+      expect(aggregates.rooms).toMatchObject({ total: 50_000, members: 50_000 });
+    } finally {
+      await connection.quit();
+    }
+  }, 60_000);
+
+  it('sends no more chunks of a delta the first one finds refused (the node rewrites whole next)', async () => {
+    const connection = new Redis(redis.url);
+    const store = createIoredisStore(connection).forCluster('refused');
+    const snapshot = sampleSnapshot({ node: { id: 'node-a', cluster: 'refused' } });
+    const sockets = { upsert: [], remove: [] };
+    try {
+      await store.flush({ snapshot, sockets, ttlMs: 60_000, aggregates: changes(10, true) });
+      await admin.del(clusterKeys('refused').node('node-a'));
+      const before = await scriptCalls();
+      const { expired } = await store.flush({
+        snapshot,
+        sockets,
+        ttlMs: 60_000,
+        aggregates: changes(3_000, false),
+      });
+      expect(expired).toBe(true);
+      expect((await scriptCalls()) - before).toBe(1);
+      // The first script dropped what was left of the contribution and applied none of the delta.
+      expect((await store.readCluster()).aggregates.users).toEqual({ online: 0, away: 0 });
+    } finally {
+      await connection.quit();
+    }
   });
 });

@@ -1,9 +1,14 @@
 import { polledAckWatch, pushedAckWatch } from '../commands/ack-watch.ts';
 import { clusterKeys } from '../keys/index.ts';
-import { AGGREGATE_LABELS, CLUSTER_TOP_ROOMS, type ClusterAggregates } from '../schema/aggregates.ts';
+import {
+  AGGREGATE_LABELS,
+  type AggregateChanges,
+  CLUSTER_TOP_ROOMS,
+  type ClusterAggregates,
+} from '../schema/aggregates.ts';
 import type { AuditEntry } from '../schema/audit.ts';
 import type { CommandAck } from '../schema/command.ts';
-import type { SocketRecord } from '../schema/snapshot.ts';
+import type { SocketDelta, SocketRecord } from '../schema/snapshot.ts';
 import { provideTaps } from '../tap/registry.ts';
 import { redisTaps } from '../tap/store.ts';
 import {
@@ -17,6 +22,7 @@ import {
 import {
   aggregateArgs,
   aggregateNamespace,
+  chunkChanges,
   decodeRoomCursor,
   encodeRoomCursor,
   parseRoomMember,
@@ -232,23 +238,39 @@ export function createRedisStore(transport: RedisTransport, options: RedisStoreO
         const ttl = requirePositiveTtl(input.ttlMs, 'flush');
         const keys = clusterKeys(cluster);
         const block = aggregateBlock(keys);
-        const sockets: string[] = [String(input.sockets.upsert.length)];
-        for (const socket of input.sockets.upsert) sockets.push(socket.id, JSON.stringify(socket));
-        sockets.push(String(input.sockets.remove.length), ...input.sockets.remove);
-        const reply = await transport.script(FLUSH_NODE, block.keys, [
-          ...block.args,
-          ...keyTemplate(keys.node),
-          ...keyTemplate(keys.nodeSockets),
-          input.snapshot.node.id,
-          JSON.stringify(input.snapshot),
-          String(ttl),
-          String(input.snapshot.node.flushedAt),
-          String(NODE_SET_TTL_MS),
-          input.replaceSockets ? '1' : '0',
-          ...aggregateArgs(input.aggregates),
-          ...sockets,
-        ]);
-        return { expired: Number(reply) === 1 };
+        const write = async (
+          aggregates: AggregateChanges | undefined,
+          socketDelta: SocketDelta,
+          replaceSockets: boolean,
+        ) => {
+          const sockets: string[] = [String(socketDelta.upsert.length)];
+          for (const socket of socketDelta.upsert) sockets.push(socket.id, JSON.stringify(socket));
+          sockets.push(String(socketDelta.remove.length), ...socketDelta.remove);
+          const reply = await transport.script(FLUSH_NODE, block.keys, [
+            ...block.args,
+            ...keyTemplate(keys.node),
+            ...keyTemplate(keys.nodeSockets),
+            input.snapshot.node.id,
+            JSON.stringify(input.snapshot),
+            String(ttl),
+            String(input.snapshot.node.flushedAt),
+            String(NODE_SET_TTL_MS),
+            replaceSockets ? '1' : '0',
+            ...aggregateArgs(aggregates),
+            ...sockets,
+          ]);
+          return Number(reply) === 1;
+        };
+        // A large change set goes in chunks (a rebuild of 50,000 users is ~50 scripts of ~50 ms,
+        // not one that blocks Redis for seconds); the later chunks are deltas onto the first. A
+        // delta whose first chunk found the node's keys expired was refused: the rest is not sent
+        // (the node rewrites whole next). A whole one was applied either way.
+        const [first, ...rest] = input.aggregates ? chunkChanges(input.aggregates) : [undefined];
+        const expired = await write(first, input.sockets, input.replaceSockets === true);
+        if (!expired || first?.whole) {
+          for (const chunk of rest) await write(chunk, { upsert: [], remove: [] }, false);
+        }
+        return { expired };
       },
 
       async leave({ snapshot, ttlMs }) {
