@@ -1,4 +1,5 @@
 import type { ClusterKeys } from '../keys/index.ts';
+import { AGGREGATE_CHUNK_ENTRIES } from './aggregates.ts';
 import { NODE_SET_TTL_MS } from './codec.ts';
 import { keyTemplate, type LuaScript } from './scripts.ts';
 
@@ -223,18 +224,34 @@ local function settle()
   settleUsers()
 end
 
+local function contributionSize(id)
+  return redis.call('HLEN', nodeRoomsKey(id)) + redis.call('HLEN', nodeUsersKey(id))
+end
+
+-- One contribution entry out of the gathered changes: a room ('<size>:<prefix>') or a user.
+local function subtract(isRooms, field, value)
+  if isRooms then
+    local size, prefix = string.match(value, '^(%d+):(.*)$')
+    addRoom(field, prefix, -tonumber(size))
+  else
+    moveUser(field, value, false)
+  end
+end
+
 -- Takes a node's whole contribution out of the aggregates, once: the hashes go with it. The
--- subtraction is gathered, so a whole rewrite right after nets out what did not change.
+-- subtraction is gathered, so a whole rewrite right after nets out what did not change. A
+-- contribution of more than DROP_BUDGET entries is left alone (→ false): the caller drops it in
+-- chunks with DROP_CONTRIBUTION, so no script holds Redis for a whole large node.
+local DROP_BUDGET = ${AGGREGATE_CHUNK_ENTRIES}
 local function dropNode(id)
+  if contributionSize(id) > DROP_BUDGET then return false end
   local roomsKey, usersKey = nodeRoomsKey(id), nodeUsersKey(id)
   local rooms = redis.call('HGETALL', roomsKey)
-  for i = 1, #rooms, 2 do
-    local size, prefix = string.match(rooms[i + 1], '^(%d+):(.*)$')
-    addRoom(rooms[i], prefix, -tonumber(size))
-  end
+  for i = 1, #rooms, 2 do subtract(true, rooms[i], rooms[i + 1]) end
   local users = redis.call('HGETALL', usersKey)
-  for i = 1, #users, 2 do moveUser(users[i], users[i + 1], false) end
+  for i = 1, #users, 2 do subtract(false, users[i], users[i + 1]) end
   if #rooms + #users > 0 then redis.call('DEL', roomsKey, usersKey) end
+  return true
 end
 `.trim();
 
@@ -246,7 +263,8 @@ end
  * for gone], …], then counted lists: socket upserts (id, JSON), socket removals (id).
  * A delta is applied only onto a contribution that is known intact (the snapshot hash still
  * existed); otherwise whatever is left of it is dropped and 1 is returned, so the node rewrites
- * whole. → 1 when the snapshot hash did not exist, else 0.
+ * whole. → 1 when the snapshot hash did not exist, else 0; 2 when a contribution too large for one
+ * script has to be dropped first (nothing written: drop it with DROP_CONTRIBUTION, then retry).
  */
 export const FLUSH_NODE = script(
   'flush-node',
@@ -256,6 +274,11 @@ local nodeKey, socketsKey = ARGV[9] .. id .. ARGV[10], ARGV[11] .. id .. ARGV[12
 local ttl, setTtl = tonumber(ARGV[15]), tonumber(ARGV[17])
 aggregateTtl = setTtl
 local existed = redis.call('EXISTS', nodeKey) == 1
+local mode = ARGV[19]
+-- A large contribution to drop first: nothing is written; the caller drops it in chunks and retries.
+if mode ~= 'none' and (mode == 'whole' or not existed) and contributionSize(id) > DROP_BUDGET then
+  return 2
+end
 redis.call('HSET', nodeKey, 'snapshot', ARGV[14])
 redis.call('PEXPIRE', nodeKey, ttl)
 if ARGV[18] == '1' then redis.call('DEL', socketsKey) end
@@ -273,7 +296,6 @@ end
 redis.call('PEXPIRE', socketsKey, ttl)
 redis.call('ZADD', KEYS[1], ARGV[16], id)
 redis.call('PEXPIRE', KEYS[1], setTtl)
-local mode = ARGV[19]
 if mode ~= 'none' then
   if mode == 'whole' or not existed then dropNode(id) end
   if mode == 'whole' or existed then
@@ -318,20 +340,21 @@ return 1
  * none); the namespaces it reads have their indexes' TTL renewed. ARGV[9..]: node head, tail,
  * farewell head, tail, top rooms, labels.
  * → { flat [id, lastFlush, snapshot|nil, farewell|nil, …], [online, away, members, rooms],
- *     [prefix, rooms, …], [namespace, rooms, …], [namespace members, …], [member, −size, …] }.
+ *     [prefix, rooms, …], [namespace, rooms, …], [namespace members, …], [member, −size, …],
+ *     [lost nodes whose contribution is too large to drop here: DROP_CONTRIBUTION, then read again] }.
  */
 export const READ_CLUSTER = script(
   'read-cluster',
   `
 local members = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
-local nodes = {}
+local nodes, pending = {}, {}
 for i = 1, #members, 2 do
   local id = members[i]
   local snapshot = redis.call('HGET', ARGV[9] .. id .. ARGV[10], 'snapshot')
   local farewell = false
   if not snapshot then
     farewell = redis.call('HGET', ARGV[11] .. id .. ARGV[12], 'snapshot')
-    dropNode(id)
+    if not dropNode(id) then pending[#pending + 1] = id end
   end
   nodes[#nodes + 1] = id
   nodes[#nodes + 1] = members[i + 1]
@@ -356,6 +379,7 @@ return {
   namespaces,
   nsSizes,
   redis.call('ZRANGE', bySize, 0, top - 1, 'WITHSCORES'),
+  pending,
 }
 `,
 );
@@ -412,12 +436,14 @@ return { total, items, #rows > limit and rows[limit] or false }
 /**
  * A node leaves: its farewell is written, its live keys go and its contribution is dropped, in one
  * round trip. ARGV[9..]: node head, tail, sockets head, tail, farewell head, tail, node id,
- * farewell JSON, farewell ttl ms, flushedAt.
+ * farewell JSON, farewell ttl ms, flushedAt. → 1; 2 when the contribution is too large for one
+ * script (nothing written: drop it with DROP_CONTRIBUTION, then retry).
  */
 export const LEAVE_NODE = script(
   'leave-node',
   `
 local id = ARGV[15]
+if contributionSize(id) > DROP_BUDGET then return 2 end
 local farewell = ARGV[13] .. id .. ARGV[14]
 redis.call('HSET', farewell, 'snapshot', ARGV[16])
 redis.call('PEXPIRE', farewell, ARGV[17])
@@ -432,12 +458,13 @@ return 1
 /**
  * Removes nodes from the set with every key of theirs, contribution included. ARGV[9..]: node
  * head, tail, sockets head, tail, farewell head, tail, then either 'ids' and the ids, or 'before'
- * and a cutoff (exclusive) on the last flush. → the ids removed.
+ * and a cutoff (exclusive) on the last flush. → { the ids removed, those whose contribution is too
+ * large to drop here (left for DROP_CONTRIBUTION) }.
  */
 export const REMOVE_NODES = script(
   'remove-nodes',
   `
-local ids
+local ids, pending = nil, {}
 if ARGV[15] == 'before' then
   ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[16])
 else
@@ -447,9 +474,44 @@ end
 for _, id in ipairs(ids) do
   redis.call('ZREM', KEYS[1], id)
   redis.call('DEL', ARGV[9] .. id .. ARGV[10], ARGV[11] .. id .. ARGV[12], ARGV[13] .. id .. ARGV[14])
-  dropNode(id)
+  if not dropNode(id) then pending[#pending + 1] = id end
 end
 settle()
-return ids
+return { ids, pending }
+`,
+);
+
+/**
+ * Drops up to a budget of a node's contribution (rooms first, then users), for a contribution too
+ * large to drop in one script. Each entry is subtracted once: it is deleted as it is taken, and an
+ * entry HSCAN returns twice (it may, across a rehash) is skipped. ARGV[9..]: node id, budget.
+ * → the entries left (0: done).
+ */
+export const DROP_CONTRIBUTION = script(
+  'drop-contribution',
+  `
+local id, budget = ARGV[9], tonumber(ARGV[10])
+local dropped = 0
+for _, part in ipairs({ { nodeRoomsKey(id), true }, { nodeUsersKey(id), false } }) do
+  local key, isRooms = part[1], part[2]
+  local cursor, seen = '0', {}
+  repeat
+    local reply = redis.call('HSCAN', key, cursor, 'COUNT', 500)
+    cursor = reply[1]
+    local entries, taken = reply[2], {}
+    for i = 1, #entries, 2 do
+      if dropped >= budget then break end
+      if not seen[entries[i]] then
+        seen[entries[i]] = true
+        subtract(isRooms, entries[i], entries[i + 1])
+        taken[#taken + 1] = entries[i]
+        dropped = dropped + 1
+      end
+    end
+    batch('HDEL', key, taken)
+  until cursor == '0' or dropped >= budget
+end
+settle()
+return contributionSize(id)
 `,
 );

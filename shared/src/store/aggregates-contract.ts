@@ -263,6 +263,14 @@ export function describeAggregateContract(harness: () => StoreHarness): void {
     const read = await aggregates(store);
     expect(read.users).toEqual({ online: count, away: 0 });
     expect(read.rooms).toMatchObject({ total: count, members: count, byPrefix: { user: count } });
+    // And when it leaves, every one of its rooms and users goes with it (Redis: in chunks).
+    await store.leave({
+      snapshot: sampleSnapshot({ node: { id: 'node-a', cluster: store.cluster, flushedAt: T0 } }),
+      ttlMs: 60_000,
+    });
+    const left = await aggregates(store);
+    expect(left.users).toEqual({ online: 0, away: 0 });
+    expect(left.rooms).toMatchObject({ total: 0, members: 0, top: [] });
   }, 60_000);
 
   it('pages rooms largest first, by namespace, and by name prefix, with totals', async () => {

@@ -160,4 +160,55 @@ describe('ioredis store: a large flush in chunks', () => {
       await connection.quit();
     }
   });
+
+  it('drops a lost node of 10,000 users in chunks at the read, and is exact after that one read', async () => {
+    const connection = new Redis(redis.url);
+    const store = createIoredisStore(connection).forCluster('lost-large');
+    const sockets = { upsert: [], remove: [] };
+    try {
+      for (const id of ['node-a', 'node-b']) {
+        const snapshot = sampleSnapshot({ node: { id, cluster: 'lost-large' } });
+        await store.flush({
+          snapshot,
+          sockets,
+          ttlMs: 60_000,
+          aggregates: changes(id === 'node-a' ? 10_000 : 3, true),
+        });
+      }
+      await admin.del(clusterKeys('lost-large').node('node-a'));
+      const before = await scriptCalls();
+      const { aggregates } = await store.readCluster();
+      // read (node-a too large to drop there) + 10 chunks of 2,000 + the read again.
+      expect((await scriptCalls()) - before).toBe(12);
+      expect(aggregates.users).toEqual({ online: 3, away: 0 });
+      expect(aggregates.rooms).toMatchObject({ total: 3, members: 3 });
+      const keys = clusterKeys('lost-large');
+      expect(await admin.exists(keys.nodeRooms('node-a'), keys.nodeUsers('node-a'))).toBe(0);
+    } finally {
+      await connection.quit();
+    }
+  }, 60_000);
+
+  it('drops a large contribution in chunks before a refused delta, a whole rewrite and a deregister', async () => {
+    const connection = new Redis(redis.url);
+    const store = createIoredisStore(connection).forCluster('stalled-large');
+    const snapshot = sampleSnapshot({ node: { id: 'node-a', cluster: 'stalled-large' } });
+    const sockets = { upsert: [], remove: [] };
+    try {
+      await store.flush({ snapshot, sockets, ttlMs: 60_000, aggregates: changes(5_000, true) });
+      await admin.del(clusterKeys('stalled-large').node('node-a'));
+      const refused = await store.flush({ snapshot, sockets, ttlMs: 60_000, aggregates: changes(1, false) });
+      expect(refused.expired).toBe(true);
+      expect((await store.readCluster()).aggregates.users).toEqual({ online: 0, away: 0 });
+      await store.flush({ snapshot, sockets, ttlMs: 60_000, aggregates: changes(5_000, true) });
+      await store.flush({ snapshot, sockets, ttlMs: 60_000, aggregates: changes(4_000, true) });
+      expect((await store.readCluster()).aggregates.users).toEqual({ online: 4_000, away: 0 });
+      await store.deregister('node-a');
+      const { aggregates } = await store.readCluster();
+      expect(aggregates.users).toEqual({ online: 0, away: 0 });
+      expect(aggregates.rooms).toMatchObject({ total: 0, members: 0 });
+    } finally {
+      await connection.quit();
+    }
+  }, 60_000);
 });

@@ -13,6 +13,7 @@ import { provideTaps } from '../tap/registry.ts';
 import { redisTaps } from '../tap/store.ts';
 import {
   aggregateBlock,
+  DROP_CONTRIBUTION,
   FLUSH_NODE,
   LEAVE_NODE,
   LIST_ROOMS,
@@ -20,6 +21,7 @@ import {
   REMOVE_NODES,
 } from './aggregate-scripts.ts';
 import {
+  AGGREGATE_CHUNK_ENTRIES,
   aggregateArgs,
   aggregateNamespace,
   chunkChanges,
@@ -178,6 +180,9 @@ function nodeRecords(flat: unknown[]): NodeRecord[] {
   return records;
 }
 
+/** Chunks one drop of a contribution may take: 1,000 × 2,000 entries, far past any node's caps. */
+const MAX_DROP_CHUNKS = 1000;
+
 /** TelltaleStore over any Redis transport: every key, script and codec decision lives here once. */
 export function createRedisStore(transport: RedisTransport, options: RedisStoreOptions = {}): TelltaleStore {
   const now = options.now ?? Date.now;
@@ -217,6 +222,31 @@ export function createRedisStore(transport: RedisTransport, options: RedisStoreO
 
   const forCluster = (cluster: string): ClusterStore => {
     /** Deregister (`['ids', …]`) or prune (`['before', cutoff]`): the nodes go with their contributions. */
+    /** A contribution too large for one script, dropped a chunk per script until none is left. */
+    const dropContribution = async (nodeId: string): Promise<void> => {
+      const block = aggregateBlock(clusterKeys(cluster));
+      for (let chunk = 0; chunk < MAX_DROP_CHUNKS; chunk++) {
+        const left = await transport.script(DROP_CONTRIBUTION, block.keys, [
+          ...block.args,
+          nodeId,
+          String(AGGREGATE_CHUNK_ENTRIES),
+        ]);
+        if (Number(left) === 0) return;
+      }
+      throw new Error(
+        `the contribution of node '${nodeId}' was not dropped within ${MAX_DROP_CHUNKS} chunks`,
+      );
+    };
+    /** Runs a script that answers 2 while a large contribution has to be dropped first. */
+    const afterDrop = async (nodeId: string, run: () => Promise<unknown>): Promise<number> => {
+      let reply = Number(await run());
+      for (let attempt = 0; reply === 2 && attempt < 3; attempt++) {
+        await dropContribution(nodeId);
+        reply = Number(await run());
+      }
+      if (reply === 2) throw new Error(`node '${nodeId}' kept a contribution too large to drop`);
+      return reply;
+    };
     const removeNodes = async (selection: string[]): Promise<string[]> => {
       const keys = clusterKeys(cluster);
       const block = aggregateBlock(keys);
@@ -227,7 +257,11 @@ export function createRedisStore(transport: RedisTransport, options: RedisStoreO
         ...keyTemplate(keys.nodeFarewell),
         ...selection,
       ]);
-      return array(reply, 'removeNodes').map((id) => text(id) ?? '');
+      const [removed, pending] = array(reply, 'removeNodes').map((part) =>
+        array(part, 'removeNodes').map((id) => text(id) ?? ''),
+      );
+      for (const id of pending ?? []) await dropContribution(id);
+      return removed ?? [];
     };
     return {
       kind: transport.kind,
@@ -246,20 +280,22 @@ export function createRedisStore(transport: RedisTransport, options: RedisStoreO
           const sockets: string[] = [String(socketDelta.upsert.length)];
           for (const socket of socketDelta.upsert) sockets.push(socket.id, JSON.stringify(socket));
           sockets.push(String(socketDelta.remove.length), ...socketDelta.remove);
-          const reply = await transport.script(FLUSH_NODE, block.keys, [
-            ...block.args,
-            ...keyTemplate(keys.node),
-            ...keyTemplate(keys.nodeSockets),
-            input.snapshot.node.id,
-            JSON.stringify(input.snapshot),
-            String(ttl),
-            String(input.snapshot.node.flushedAt),
-            String(NODE_SET_TTL_MS),
-            replaceSockets ? '1' : '0',
-            ...aggregateArgs(aggregates),
-            ...sockets,
-          ]);
-          return Number(reply) === 1;
+          const reply = await afterDrop(input.snapshot.node.id, () =>
+            transport.script(FLUSH_NODE, block.keys, [
+              ...block.args,
+              ...keyTemplate(keys.node),
+              ...keyTemplate(keys.nodeSockets),
+              input.snapshot.node.id,
+              JSON.stringify(input.snapshot),
+              String(ttl),
+              String(input.snapshot.node.flushedAt),
+              String(NODE_SET_TTL_MS),
+              replaceSockets ? '1' : '0',
+              ...aggregateArgs(aggregates),
+              ...sockets,
+            ]),
+          );
+          return reply === 1;
         };
         // A large change set goes in chunks (a rebuild of 50,000 users is ~50 scripts of ~50 ms,
         // not one that blocks Redis for seconds); the later chunks are deltas onto the first. A
@@ -277,16 +313,18 @@ export function createRedisStore(transport: RedisTransport, options: RedisStoreO
         const ttl = requirePositiveTtl(ttlMs, 'leave');
         const keys = clusterKeys(cluster);
         const block = aggregateBlock(keys);
-        await transport.script(LEAVE_NODE, block.keys, [
-          ...block.args,
-          ...keyTemplate(keys.node),
-          ...keyTemplate(keys.nodeSockets),
-          ...keyTemplate(keys.nodeFarewell),
-          snapshot.node.id,
-          JSON.stringify(snapshot),
-          String(ttl),
-          String(snapshot.node.flushedAt),
-        ]);
+        await afterDrop(snapshot.node.id, () =>
+          transport.script(LEAVE_NODE, block.keys, [
+            ...block.args,
+            ...keyTemplate(keys.node),
+            ...keyTemplate(keys.nodeSockets),
+            ...keyTemplate(keys.nodeFarewell),
+            snapshot.node.id,
+            JSON.stringify(snapshot),
+            String(ttl),
+            String(snapshot.node.flushedAt),
+          ]),
+        );
       },
 
       async deregister(nodeId) {
@@ -309,19 +347,25 @@ export function createRedisStore(transport: RedisTransport, options: RedisStoreO
       async readCluster() {
         const keys = clusterKeys(cluster);
         const block = aggregateBlock(keys);
-        const reply = array(
-          await transport.script(READ_CLUSTER, block.keys, [
-            ...block.args,
-            ...keyTemplate(keys.node),
-            ...keyTemplate(keys.nodeFarewell),
-            String(CLUSTER_TOP_ROOMS),
-            String(AGGREGATE_LABELS),
-          ]),
-          'readCluster',
-        );
-        const [nodes, counts, prefixes, namespaces, namespaceSizes, top] = reply.map((part) =>
-          array(part, 'readCluster'),
-        );
+        const read = async () =>
+          array(
+            await transport.script(READ_CLUSTER, block.keys, [
+              ...block.args,
+              ...keyTemplate(keys.node),
+              ...keyTemplate(keys.nodeFarewell),
+              String(CLUSTER_TOP_ROOMS),
+              String(AGGREGATE_LABELS),
+            ]),
+            'readCluster',
+          ).map((part) => array(part, 'readCluster'));
+        let reply = await read();
+        // A lost node too large to drop inside the read: dropped in chunks, then read again (rare:
+        // only the tick that finds such a node takes more than one round trip).
+        for (let attempt = 0; (reply[6]?.length ?? 0) > 0 && attempt < 3; attempt++) {
+          for (const id of reply[6] ?? []) await dropContribution(text(id) ?? '');
+          reply = await read();
+        }
+        const [nodes, counts, prefixes, namespaces, namespaceSizes, top] = reply;
         const number = (value: unknown) => Number(text(value) ?? 0);
         const [online, away, members, rooms] = (counts ?? []).map(number);
         const byNamespace: ClusterAggregates['rooms']['byNamespace'] = {};
