@@ -459,7 +459,8 @@ return 1
  * Removes nodes from the set with every key of theirs, contribution included. ARGV[9..]: node
  * head, tail, sockets head, tail, farewell head, tail, then either 'ids' and the ids, or 'before'
  * and a cutoff (exclusive) on the last flush. → { the ids removed, those whose contribution is too
- * large to drop here (left for DROP_CONTRIBUTION) }.
+ * large to drop here: their keys are gone but they stay in the set until DROP_CONTRIBUTION has
+ * dropped it and they are removed again }.
  */
 export const REMOVE_NODES = script(
   'remove-nodes',
@@ -471,13 +472,20 @@ else
   ids = {}
   for i = 16, #ARGV do ids[#ids + 1] = ARGV[i] end
 end
+local removed = {}
 for _, id in ipairs(ids) do
-  redis.call('ZREM', KEYS[1], id)
   redis.call('DEL', ARGV[9] .. id .. ARGV[10], ARGV[11] .. id .. ARGV[12], ARGV[13] .. id .. ARGV[14])
-  if not dropNode(id) then pending[#pending + 1] = id end
+  -- Too large to drop here: it stays in the node set, lost, until its contribution is gone, so a
+  -- read finishes the drop if this caller does not.
+  if dropNode(id) then
+    redis.call('ZREM', KEYS[1], id)
+    removed[#removed + 1] = id
+  else
+    pending[#pending + 1] = id
+  end
 end
 settle()
-return { ids, pending }
+return { removed, pending }
 `,
 );
 

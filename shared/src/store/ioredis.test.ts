@@ -204,6 +204,7 @@ describe('ioredis store: a large flush in chunks', () => {
       await store.flush({ snapshot, sockets, ttlMs: 60_000, aggregates: changes(4_000, true) });
       expect((await store.readCluster()).aggregates.users).toEqual({ online: 4_000, away: 0 });
       await store.deregister('node-a');
+      expect(await admin.zscore(clusterKeys('stalled-large').nodes, 'node-a')).toBeNull();
       const { aggregates } = await store.readCluster();
       expect(aggregates.users).toEqual({ online: 0, away: 0 });
       expect(aggregates.rooms).toMatchObject({ total: 0, members: 0 });
