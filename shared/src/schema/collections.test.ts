@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { sampleSnapshot } from '../merge/fixtures.ts';
-import { countRecord, stringList } from './collections.ts';
+import { countRecord, roomTriples, stringList } from './collections.ts';
 import { NodePresence, NodeSnapshot } from './snapshot.ts';
 
 // The per-element schemas these loops replaced: what they accepted is the contract.
@@ -9,6 +9,7 @@ const count = z.number().int().nonnegative();
 const reference = {
   stringList: z.array(z.string()),
   countRecord: z.record(z.string(), count),
+  roomTriples: z.array(z.tuple([z.string().max(3), z.string().max(6), count])).max(2),
 };
 
 const samples: unknown[] = [
@@ -34,6 +35,22 @@ const samples: unknown[] = [
   [['room', Number.POSITIVE_INFINITY]],
   [['room']],
   [['room', 1, 2]],
+  [['/', 'room', 2]],
+  [['/', 'room', -2]],
+  [['/', 'room', 2, 3]],
+  [['/', 'room']],
+  [['/long', 'room', 2]],
+  [['/', 'a-long-room', 2]],
+  [['/', 7, 2]],
+  [
+    ['/', 'a', 1],
+    ['/', 'b', 2],
+  ],
+  [
+    ['/', 'a', 1],
+    ['/', 'b', 2],
+    ['/', 'c', 3],
+  ],
   [[1, 1]],
   [{ 0: 'room', 1: 1 }],
   [['room', '1']],
@@ -54,6 +71,7 @@ const samples: unknown[] = [
 describe.each([
   ['stringList', stringList(), reference.stringList],
   ['countRecord', countRecord(), reference.countRecord],
+  ['roomTriples', roomTriples(2, 3, 6), reference.roomTriples],
 ] as const)('%s', (_name, looped, perElement) => {
   it.each(samples.map((s, i) => [i, s]))(
     'accepts and returns what the per-element schema does (sample %i)',
@@ -101,8 +119,8 @@ describe('NodeSnapshot rejections in the looped fields', () => {
         ],
       ]),
     ).toEqual([
-      'rooms.top.1.2: Too small: expected number to be >=0',
-      'rooms.top.2.1: Invalid input: expected string, received number',
+      'rooms.top.1.2: expected a non-negative integer, received -2',
+      'rooms.top.2.1: expected a string, received 7',
     ]);
   });
 

@@ -98,3 +98,39 @@ export function countRecord() {
     },
   );
 }
+
+/**
+ * Like `z.array(z.tuple([z.string().max(namespaceLength), z.string().max(nameLength), count])).max(max)`:
+ * a snapshot's largest rooms, `[namespace, name, size]`, each problem at its element's own path.
+ */
+export function roomTriples(max: number, namespaceLength: number, nameLength: number) {
+  const label = (value: unknown, length: number): string | null => {
+    if (typeof value !== 'string') return `expected a string, received ${received(value)}`;
+    return value.length > length ? `expected at most ${length} characters, received ${value.length}` : null;
+  };
+  return looped<[string, string, number][]>((value, report) => {
+    if (!Array.isArray(value)) {
+      report?.([], `expected an array of [namespace, name, size], received ${received(value)}`);
+      return false;
+    }
+    let valid = true;
+    const problem = (path: PropertyKey[], message: string) => {
+      report?.(path, message);
+      valid = false;
+    };
+    if (value.length > max) problem([], `expected at most ${max} rooms, received ${value.length}`);
+    for (let i = 0; i < value.length && (valid || report); i++) {
+      const room: unknown = value[i];
+      if (!Array.isArray(room) || room.length !== 3) {
+        problem([i], `expected [namespace, name, size], received ${received(room)}`);
+        continue;
+      }
+      const namespace = label(room[0], namespaceLength);
+      if (namespace) problem([i, 0], namespace);
+      const name = label(room[1], nameLength);
+      if (name) problem([i, 1], name);
+      if (!isCount(room[2])) problem([i, 2], countProblem(room[2]));
+    }
+    return valid;
+  });
+}

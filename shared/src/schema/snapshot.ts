@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { countRecord, stringList } from './collections.ts';
+import { countRecord, roomTriples, stringList } from './collections.ts';
 import { SketchData } from './sketch.ts';
 
 /**
@@ -57,9 +57,6 @@ export const NodeGauges = z.object({
 });
 export type NodeGauges = z.infer<typeof NodeGauges>;
 
-/** One of a node's largest rooms: `[namespace, name, size]`. */
-const TopRoom = z.tuple([z.string().max(100), z.string().max(SNAPSHOT_ROOM_NAME_LENGTH + 1), count]);
-
 export const NodeRooms = z.object({
   /** Distinct rooms here (namespace + name), socket-id rooms excluded. */
   total: count,
@@ -68,7 +65,7 @@ export const NodeRooms = z.object({
   /** Local room count per prefix (`thread`, `user`, `presence`, …), capped like every label map. */
   byPrefix: countMap,
   /** The node's largest rooms, largest first, at most `SNAPSHOT_TOP_ROOMS`, names cut to 64 characters. */
-  top: z.array(TopRoom).max(SNAPSHOT_TOP_ROOMS),
+  top: roomTriples(SNAPSHOT_TOP_ROOMS, 100, SNAPSHOT_ROOM_NAME_LENGTH + 1),
 });
 export type NodeRooms = z.infer<typeof NodeRooms>;
 
