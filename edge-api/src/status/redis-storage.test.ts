@@ -1,3 +1,4 @@
+import { RedisClusterNodes, redisTargetOf } from '@telltale/shared/store/ioredis';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisProcess, startRedis } from '../../../test/support/redis.ts';
@@ -28,6 +29,17 @@ const incident = (n: number): Incident => ({
   resolvedAt: null,
   timeline: [],
 });
+
+const maintenanceWindow = {
+  id: 'mw-1',
+  startsAt: T0,
+  durationMs: 60_000,
+  recurrence: 'none' as const,
+  switchNodes: false,
+  message: 'm',
+  createdAt: T0,
+  createdBy: 'a',
+};
 
 describe('Redis status storage', () => {
   it('keeps 90 days of hourly rollups after 100 days of writes, replacing a rewritten hour', async () => {
@@ -63,18 +75,8 @@ describe('Redis status storage', () => {
       ['inc-3', 'incident 3'],
       ['inc-2', 'incident 2'],
     ]);
-    const window = {
-      id: 'mw-1',
-      startsAt: T0,
-      durationMs: 60_000,
-      recurrence: 'none' as const,
-      switchNodes: false,
-      message: 'm',
-      createdAt: T0,
-      createdBy: 'a',
-    };
-    await storage.putWindow(window);
-    expect(await storage.windows()).toEqual([window]);
+    await storage.putWindow(maintenanceWindow);
+    expect(await storage.windows()).toEqual([maintenanceWindow]);
     expect(await storage.deleteWindow('mw-1')).toBe(true);
     expect(await storage.deleteWindow('mw-1')).toBe(false);
     expect(await storage.windows()).toEqual([]);
@@ -91,14 +93,14 @@ describe('Redis status storage on a 3-master Redis Cluster (REDIS_CLUSTER_NODES)
   });
 
   it('writes rollups, incidents and windows through the cluster and reads them back after a reopen', async () => {
-    const target = {
-      kind: 'cluster' as const,
-      cluster: { nodes: cluster.ports.map((port) => ({ host: '127.0.0.1', port })), tls: false },
-    };
+    // What the Node edge passes: the target REDIS_CLUSTER_NODES parses to.
+    const target = redisTargetOf({ REDIS_CLUSTER_NODES: RedisClusterNodes.parse(cluster.seeds) });
+    if (target.kind !== 'cluster') throw new Error('REDIS_CLUSTER_NODES did not parse to a cluster');
     const first = await openRedisStatusStorage(target, 'on-cluster');
     const hour = (at: number) => ({ ...emptyRollup(at), errors: at / HOUR_MS });
     for (let k = 0; k < 5; k++) await first.storage.putRollup('hour', hour(T0 + k * HOUR_MS), T0);
     for (let n = 0; n < 4; n++) await first.storage.putIncident(incident(n), 3);
+    await first.storage.putWindow(maintenanceWindow);
     await first.close();
 
     const second = await openRedisStatusStorage(target, 'on-cluster');
@@ -107,6 +109,7 @@ describe('Redis status storage on a 3-master Redis Cluster (REDIS_CLUSTER_NODES)
         [0, 1, 2, 3, 4].map((k) => (T0 + k * HOUR_MS) / HOUR_MS),
       );
       expect((await second.storage.incidents(10)).map((i) => i.id)).toEqual(['inc-3', 'inc-2', 'inc-1']);
+      expect(await second.storage.windows()).toEqual([maintenanceWindow]);
       // Every status key hashes to the cluster's own slot: one master holds them all.
       const slot = Number(
         await cluster.cli(cluster.ports[0]!, 'CLUSTER', 'KEYSLOT', statusKeys('on-cluster').incidents),

@@ -131,7 +131,7 @@ local function settleRooms()
   local scores = batchRead('ZMSCORE', bySize, roomOrder)
   local members, nsMemberDelta, prefixDelta, nsRoomDelta = 0, {}, {}, {}
   local sized, gone, named, unnamed = {}, {}, {}, {}
-  local nsSized, nsGone, nsNamed, nsUnnamed = {}, {}, {}, {}
+  local nsSized, nsGone, nsNamed = {}, {}, {}
   for i, member in ipairs(roomOrder) do
     local delta = roomDelta[member]
     if delta ~= 0 then
@@ -154,7 +154,6 @@ local function settleRooms()
         push(gone, member)
         push(unnamed, name .. NL .. ns)
         pushTo(nsGone, ns, name)
-        pushTo(nsUnnamed, ns, name)
         add(prefixDelta, roomPrefix[member], -1)
         add(nsRoomDelta, ns, -1)
       end
@@ -165,9 +164,11 @@ local function settleRooms()
   batch('ZADD', byName, named)
   batch('ZREM', byName, unnamed)
   for ns, list in pairs(nsSized) do batch('ZADD', nsSizeKey(ns), list) end
-  for ns, list in pairs(nsGone) do batch('ZREM', nsSizeKey(ns), list) end
   for ns, list in pairs(nsNamed) do batch('ZADD', nsNameKey(ns), list) end
-  for ns, list in pairs(nsUnnamed) do batch('ZREM', nsNameKey(ns), list) end
+  for ns, list in pairs(nsGone) do
+    batch('ZREM', nsSizeKey(ns), list)
+    batch('ZREM', nsNameKey(ns), list)
+  end
   -- A namespace that gained or resized a room keeps its indexes as long as the cluster's.
   for ns in pairs(nsSized) do touchNamespace(ns) end
   if members ~= 0 then redis.call('HINCRBY', totals, 'members', members) end

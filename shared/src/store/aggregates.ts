@@ -84,30 +84,18 @@ export const AGGREGATE_CHUNK_ENTRIES = 2000;
  * it, applied in order, so a room or user listed in two chunks ends as last listed.
  */
 export function chunkChanges(changes: AggregateChanges, size = AGGREGATE_CHUNK_ENTRIES): AggregateChanges[] {
-  if (changes.rooms.length + changes.users.length <= size) return [changes];
+  const { rooms, users } = changes;
+  if (rooms.length + users.length <= size) return [changes];
+  // One run of entries, rooms then users, cut every `size`.
   const chunks: AggregateChanges[] = [];
-  const next = (): AggregateChanges => ({
-    whole: chunks.length === 0 && changes.whole,
-    rooms: [],
-    users: [],
-  });
-  let chunk = next();
-  const full = () => chunk.rooms.length + chunk.users.length === size;
-  for (const room of changes.rooms) {
-    chunk.rooms.push(room);
-    if (full()) {
-      chunks.push(chunk);
-      chunk = next();
-    }
+  for (let from = 0; from < rooms.length + users.length; from += size) {
+    const to = from + size;
+    chunks.push({
+      whole: from === 0 && changes.whole,
+      rooms: rooms.slice(from, to),
+      users: users.slice(Math.max(0, from - rooms.length), Math.max(0, to - rooms.length)),
+    });
   }
-  for (const user of changes.users) {
-    chunk.users.push(user);
-    if (full()) {
-      chunks.push(chunk);
-      chunk = next();
-    }
-  }
-  if (chunk.rooms.length + chunk.users.length > 0) chunks.push(chunk);
   return chunks;
 }
 

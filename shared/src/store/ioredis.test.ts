@@ -3,8 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisProcess, startRedis } from '../../../test/support/redis.ts';
 import { clusterKeys } from '../keys/index.ts';
 import { sampleSnapshot } from '../merge/fixtures.ts';
+import type { ClusterAggregates } from '../schema/aggregates.ts';
 import { AGGREGATE_CHUNK_ENTRIES } from './aggregates.ts';
 import { createIoredisStore } from './ioredis.ts';
+import type { TelltaleStore } from './port.ts';
 
 async function eventually(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -98,118 +100,110 @@ describe('ioredis store when Redis goes away', () => {
 describe('ioredis store: a large flush in chunks', () => {
   let redis: RedisProcess;
   let admin: Redis;
+  let connection: Redis;
+  let stores: TelltaleStore;
   beforeAll(async () => {
     redis = await startRedis();
     admin = new Redis(redis.url);
+    connection = new Redis(redis.url);
+    stores = createIoredisStore(connection);
   });
   afterAll(async () => {
+    await stores?.close();
     admin?.disconnect();
+    connection?.disconnect();
     await redis?.stop();
   });
 
   const scriptCalls = async () =>
     Number(/^cmdstat_evalsha:calls=(\d+)/m.exec(await admin.info('commandstats'))?.[1] ?? 0);
+  /** The scripts `run` takes, counted at the server. */
+  const scriptsOf = async (run: () => Promise<unknown>) => {
+    const before = await scriptCalls();
+    await run();
+    return (await scriptCalls()) - before;
+  };
   const changes = (count: number, whole: boolean) => ({
     whole,
     rooms: Array.from({ length: count }, (_, i) => ({ namespace: '/p', name: `user:u${i}`, size: 1 })),
     users: Array.from({ length: count }, (_, i): [string, 'online'] => [`u${i}`, 'online']),
   });
+  const sockets = { upsert: [], remove: [] };
+  const flushOf = (cluster: string, id: string, count: number, whole: boolean) =>
+    stores.forCluster(cluster).flush({
+      snapshot: sampleSnapshot({ node: { id, cluster } }),
+      sockets,
+      ttlMs: 60_000,
+      aggregates: changes(count, whole),
+    });
+  const expire = (cluster: string, id: string) => admin.del(clusterKeys(cluster).node(id));
 
   it('rewrites 50,000 users whole in scripts of at most 2,000 rooms and users, exact at the end', async () => {
-    const connection = new Redis(redis.url);
-    const store = createIoredisStore(connection).forCluster('chunks');
-    const snapshot = sampleSnapshot({ node: { id: 'node-a', cluster: 'chunks' } });
-    try {
-      const before = await scriptCalls();
-      const { expired } = await store.flush({
-        snapshot,
-        sockets: { upsert: [], remove: [] },
-        ttlMs: 60_000,
-        aggregates: changes(50_000, true),
-      });
-      expect(expired).toBe(true);
-      expect((await scriptCalls()) - before).toBe(100_000 / AGGREGATE_CHUNK_ENTRIES);
-      const { aggregates } = await store.readCluster();
-      expect(aggregates.users).toEqual({ online: 50_000, away: 0 });
-      expect(aggregates.rooms).toMatchObject({ total: 50_000, members: 50_000 });
-    } finally {
-      await connection.quit();
-    }
+    let expired: boolean | undefined;
+    const scripts = await scriptsOf(async () => {
+      ({ expired } = await flushOf('chunks', 'node-a', 50_000, true));
+    });
+    expect(expired).toBe(true);
+    expect(scripts).toBe(100_000 / AGGREGATE_CHUNK_ENTRIES);
+    const { aggregates } = await stores.forCluster('chunks').readCluster();
+    expect(aggregates.users).toEqual({ online: 50_000, away: 0 });
+    expect(aggregates.rooms).toMatchObject({ total: 50_000, members: 50_000 });
   }, 60_000);
 
   it('sends no more chunks of a delta the first one finds refused (the node rewrites whole next)', async () => {
-    const connection = new Redis(redis.url);
-    const store = createIoredisStore(connection).forCluster('refused');
-    const snapshot = sampleSnapshot({ node: { id: 'node-a', cluster: 'refused' } });
-    const sockets = { upsert: [], remove: [] };
-    try {
-      await store.flush({ snapshot, sockets, ttlMs: 60_000, aggregates: changes(10, true) });
-      await admin.del(clusterKeys('refused').node('node-a'));
-      const before = await scriptCalls();
-      const { expired } = await store.flush({
-        snapshot,
-        sockets,
-        ttlMs: 60_000,
-        aggregates: changes(3_000, false),
-      });
-      expect(expired).toBe(true);
-      expect((await scriptCalls()) - before).toBe(1);
-      // The first script dropped what was left of the contribution and applied none of the delta.
-      expect((await store.readCluster()).aggregates.users).toEqual({ online: 0, away: 0 });
-    } finally {
-      await connection.quit();
-    }
+    await flushOf('refused', 'node-a', 10, true);
+    await expire('refused', 'node-a');
+    let expired: boolean | undefined;
+    expect(
+      await scriptsOf(async () => {
+        ({ expired } = await flushOf('refused', 'node-a', 3_000, false));
+      }),
+    ).toBe(1);
+    expect(expired).toBe(true);
+    // That one script dropped what was left of the contribution and applied none of the delta.
+    expect((await stores.forCluster('refused').readCluster()).aggregates.users).toEqual({
+      online: 0,
+      away: 0,
+    });
   });
 
   it('drops a lost node of 10,000 users in chunks at the read, and is exact after that one read', async () => {
-    const connection = new Redis(redis.url);
-    const store = createIoredisStore(connection).forCluster('lost-large');
-    const sockets = { upsert: [], remove: [] };
-    try {
-      for (const id of ['node-a', 'node-b']) {
-        const snapshot = sampleSnapshot({ node: { id, cluster: 'lost-large' } });
-        await store.flush({
-          snapshot,
-          sockets,
-          ttlMs: 60_000,
-          aggregates: changes(id === 'node-a' ? 10_000 : 3, true),
-        });
-      }
-      await admin.del(clusterKeys('lost-large').node('node-a'));
-      const before = await scriptCalls();
-      const { aggregates } = await store.readCluster();
-      // read (node-a too large to drop there) + 10 chunks of 2,000 + the read again.
-      expect((await scriptCalls()) - before).toBe(12);
-      expect(aggregates.users).toEqual({ online: 3, away: 0 });
-      expect(aggregates.rooms).toMatchObject({ total: 3, members: 3 });
-      const keys = clusterKeys('lost-large');
-      expect(await admin.exists(keys.nodeRooms('node-a'), keys.nodeUsers('node-a'))).toBe(0);
-    } finally {
-      await connection.quit();
-    }
+    await flushOf('lost-large', 'node-a', 10_000, true);
+    await flushOf('lost-large', 'node-b', 3, true);
+    await expire('lost-large', 'node-a');
+    let aggregates: ClusterAggregates | undefined;
+    // The read (node-a too large to drop there), 10 chunks of 2,000, the read again.
+    expect(
+      await scriptsOf(async () => {
+        ({ aggregates } = await stores.forCluster('lost-large').readCluster());
+      }),
+    ).toBe(12);
+    expect(aggregates?.users).toEqual({ online: 3, away: 0 });
+    expect(aggregates?.rooms).toMatchObject({ total: 3, members: 3 });
+    const keys = clusterKeys('lost-large');
+    expect(await admin.exists(keys.nodeRooms('node-a'), keys.nodeUsers('node-a'))).toBe(0);
   }, 60_000);
 
   it('drops a large contribution in chunks before a refused delta, a whole rewrite and a deregister', async () => {
-    const connection = new Redis(redis.url);
-    const store = createIoredisStore(connection).forCluster('stalled-large');
-    const snapshot = sampleSnapshot({ node: { id: 'node-a', cluster: 'stalled-large' } });
-    const sockets = { upsert: [], remove: [] };
-    try {
-      await store.flush({ snapshot, sockets, ttlMs: 60_000, aggregates: changes(5_000, true) });
-      await admin.del(clusterKeys('stalled-large').node('node-a'));
-      const refused = await store.flush({ snapshot, sockets, ttlMs: 60_000, aggregates: changes(1, false) });
-      expect(refused.expired).toBe(true);
-      expect((await store.readCluster()).aggregates.users).toEqual({ online: 0, away: 0 });
-      await store.flush({ snapshot, sockets, ttlMs: 60_000, aggregates: changes(5_000, true) });
-      await store.flush({ snapshot, sockets, ttlMs: 60_000, aggregates: changes(4_000, true) });
-      expect((await store.readCluster()).aggregates.users).toEqual({ online: 4_000, away: 0 });
-      await store.deregister('node-a');
-      expect(await admin.zscore(clusterKeys('stalled-large').nodes, 'node-a')).toBeNull();
-      const { aggregates } = await store.readCluster();
-      expect(aggregates.users).toEqual({ online: 0, away: 0 });
-      expect(aggregates.rooms).toMatchObject({ total: 0, members: 0 });
-    } finally {
-      await connection.quit();
-    }
+    const store = stores.forCluster('stalled-large');
+    await flushOf('stalled-large', 'node-a', 5_000, true);
+    await expire('stalled-large', 'node-a');
+    // The flush answers "drop first", 5 chunks drop the 10,000 entries, the flush again (refused).
+    let refused: boolean | undefined;
+    expect(
+      await scriptsOf(async () => {
+        ({ expired: refused } = await flushOf('stalled-large', 'node-a', 1, false));
+      }),
+    ).toBe(7);
+    expect(refused).toBe(true);
+    expect((await store.readCluster()).aggregates.users).toEqual({ online: 0, away: 0 });
+    await flushOf('stalled-large', 'node-a', 5_000, true);
+    await flushOf('stalled-large', 'node-a', 4_000, true);
+    expect((await store.readCluster()).aggregates.users).toEqual({ online: 4_000, away: 0 });
+    await store.deregister('node-a');
+    expect(await admin.zscore(clusterKeys('stalled-large').nodes, 'node-a')).toBeNull();
+    const { aggregates } = await store.readCluster();
+    expect(aggregates.users).toEqual({ online: 0, away: 0 });
+    expect(aggregates.rooms).toMatchObject({ total: 0, members: 0 });
   }, 60_000);
 });

@@ -221,7 +221,6 @@ export function createRedisStore(transport: RedisTransport, options: RedisStoreO
   }
 
   const forCluster = (cluster: string): ClusterStore => {
-    /** Deregister (`['ids', …]`) or prune (`['before', cutoff]`): the nodes go with their contributions. */
     /** A contribution too large for one script, dropped a chunk per script until none is left. */
     const dropContribution = async (nodeId: string): Promise<void> => {
       const block = aggregateBlock(clusterKeys(cluster));
@@ -247,6 +246,7 @@ export function createRedisStore(transport: RedisTransport, options: RedisStoreO
       if (reply === 2) throw new Error(`node '${nodeId}' kept a contribution too large to drop`);
       return reply;
     };
+    /** Deregister (`['ids', …]`) or prune (`['before', cutoff]`): the nodes go with their contributions. */
     const removeNodes = async (selection: string[], retry = true): Promise<string[]> => {
       const keys = clusterKeys(cluster);
       const block = aggregateBlock(keys);
