@@ -2,7 +2,8 @@ import type { Socket } from 'node:net';
 import {
   type AggregateChanges,
   clusterKeys,
-  mergeSnapshots,
+  LEDGER_LABEL_PART_NAMES,
+  mergeCluster,
   type NodeSnapshot,
   type TelltaleStore,
 } from '@telltale/shared';
@@ -282,12 +283,18 @@ export async function clusterRead(): Promise<SuiteResult> {
           floor: async () => {
             const pipeline = floorConn.pipeline();
             pipeline.zrange(keys.nodes, 0, -1, 'WITHSCORES');
-            for (const id of ids) pipeline.hget(keys.node(id), 'snapshot');
+            for (const id of ids) pipeline.hget(keys.node(id), 'pulse');
             pipeline.hmget(a.totals, 'online', 'away', 'members');
             pipeline.zcard(a.roomsBySize);
             pipeline.zrevrange(a.roomPrefixes, 0, 49, 'WITHSCORES');
             pipeline.zrevrange(a.namespaceRooms, 0, 49, 'WITHSCORES');
             pipeline.zrange(a.roomsBySize, 0, 19, 'WITHSCORES');
+            for (const part of LEDGER_LABEL_PART_NAMES) {
+              pipeline.zcard(keys.ledger.labels(part));
+              pipeline.zrevrange(keys.ledger.labels(part), 0, 49, 'WITHSCORES');
+            }
+            pipeline.hgetall(keys.ledger.sketch('w'));
+            pipeline.hgetall(keys.ledger.sketch('k'));
             const replies = (await pipeline.exec()) ?? [];
             let parsed = 0;
             for (let i = 1; i <= ids.length; i++) {
@@ -304,12 +311,8 @@ export async function clusterRead(): Promise<SuiteResult> {
             return view;
           },
           'readCluster+merge': async () => {
-            const { nodes: records, aggregates } = await store.forCluster(CLUSTER).readCluster();
-            const view = mergeSnapshots(records, Date.now(), {
-              cluster: CLUSTER,
-              intervalMs: 5000,
-              aggregates,
-            });
+            const read = await store.forCluster(CLUSTER).readCluster();
+            const view = mergeCluster(read, Date.now(), { cluster: CLUSTER, intervalMs: 5000 });
             if (view.nodes.live + view.nodes.stale !== nodes)
               throw new Error(`merge counted ${view.nodes.live + view.nodes.stale} of ${nodes} nodes`);
             return view;

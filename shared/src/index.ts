@@ -9,6 +9,14 @@ export * from './schema/index.ts';
 export * from './sketch/index.ts';
 export { aggregateNamespace } from './store/aggregates.ts';
 export { AuditCursor, InvalidCursorError } from './store/cursor.ts';
+export {
+  type ClusterLedger,
+  EMPTY_LEDGER,
+  LEDGER_LABEL_PART_NAMES,
+  LEDGER_LABELS,
+  type LedgerLabelPart,
+  type LedgerSketch,
+} from './store/ledger.ts';
 export type * from './store/port.ts';
 export { SocketCursorToken } from './store/socket-query.ts';
 export { withTimeout } from './time/with-timeout.ts';

@@ -10,8 +10,8 @@ import {
   type EdgeStore,
   evaluateHealth,
   type HealthReport,
-  mergeSnapshots,
-  type NodeRecord,
+  mergeCluster,
+  type PulseRecord,
   RateBaseline,
   type SilenceRequest,
   type SloObjective,
@@ -103,7 +103,7 @@ export class Aggregator {
   private freshRead: Promise<LatestView> | null = null;
   private readonly forcing = new Set<string>();
   /** Farewells of nodes that left gracefully, by node id, held until `until`. */
-  private readonly farewells = new Map<string, { record: NodeRecord; until: number }>();
+  private readonly farewells = new Map<string, { record: PulseRecord; until: number }>();
   private stopped = false;
 
   constructor(
@@ -373,13 +373,12 @@ export class Aggregator {
     } catch (err) {
       return { error: `store unreachable (${this.options.store.kind}): ${(err as Error).message}` };
     }
-    const records = await this.takeFarewells(read.nodes, now);
-    const view = mergeSnapshots(records, now, {
+    const nodes = await this.takeFarewells(read.nodes, now);
+    const view = mergeCluster({ ...read, nodes }, now, {
       cluster: this.options.cluster,
       intervalMs: this.options.intervalMs,
       lostForMs: this.lostForMs,
       topRooms: TOP_ROOMS_IN_VIEW,
-      aggregates: read.aggregates,
     });
     return { view };
   }
@@ -389,11 +388,11 @@ export class Aggregator {
    * `lostForMs`, so every scrape in that time sees the node's final counters, and the node is
    * deregistered from the store — then served with the records until the hold ends.
    */
-  private async takeFarewells(records: NodeRecord[], now: number): Promise<NodeRecord[]> {
-    const arrived = records.filter((r) => r.raw === null && r.farewell);
+  private async takeFarewells(records: PulseRecord[], now: number): Promise<PulseRecord[]> {
+    const arrived = records.filter((r) => r.pulse === null && r.farewell);
     for (const record of arrived) this.farewells.set(record.nodeId, { record, until: now + this.lostForMs });
     for (const [id, held] of this.farewells) {
-      const back = records.some((r) => r.nodeId === id && r.raw !== null);
+      const back = records.some((r) => r.nodeId === id && r.pulse !== null);
       if (back || held.until <= now) this.farewells.delete(id);
     }
     await Promise.all(
@@ -406,7 +405,7 @@ export class Aggregator {
       ),
     );
     if (this.farewells.size === 0) return records;
-    const current = records.filter((r) => !(r.raw === null && this.farewells.has(r.nodeId)));
+    const current = records.filter((r) => !(r.pulse === null && this.farewells.has(r.nodeId)));
     return [...current, ...[...this.farewells.values()].map((held) => held.record)];
   }
 

@@ -1,5 +1,6 @@
 import {
   ClusterView,
+  type EdgeStore,
   JSON_CONTENT_TYPE,
   METRICS_FORMATS,
   type MetricsFormat,
@@ -11,6 +12,7 @@ import {
   renderPrometheus,
   roomPrefix,
   sloMetricFamilies,
+  withNodeDetail,
 } from '@telltale/shared';
 import { Hono } from 'hono';
 import { z } from 'zod';
@@ -57,6 +59,25 @@ function rendered(view: ClusterView, format: MetricsFormat, options: RenderOptio
   return bodies[format];
 }
 
+/**
+ * A tick reads pulses only; the per-node series (counters by label, per-node histograms) come from
+ * the nodes' whole snapshots, read once per tick view at its first scrape. When that read fails the
+ * scrape still answers, with the cluster series and the nodes' totals only.
+ */
+const detailCache = new WeakMap<ClusterView, Promise<ClusterView>>();
+
+function withDetail(view: ClusterView, store: EdgeStore): Promise<ClusterView> {
+  let detailed = detailCache.get(view);
+  if (!detailed) {
+    detailed = store.readNodes().then(
+      (records) => withNodeDetail(view, records),
+      () => view,
+    );
+    detailCache.set(view, detailed);
+  }
+  return detailed;
+}
+
 export function metricsRoutes(s: EdgeServices) {
   const exposition: RenderOptions = {
     scope: 'cluster',
@@ -97,7 +118,8 @@ export function metricsRoutes(s: EdgeServices) {
         c.header('vary', 'Accept');
         // The SLO of the same tick as the view, so the render cache (by view) holds both.
         const options = { ...exposition, extraFamilies: sloMetricFamilies(latest.slo) };
-        return c.body(rendered(latest.view, format, options), 200, {
+        const view = await withDetail(latest.view, s.store);
+        return c.body(rendered(view, format, options), 200, {
           'content-type': CONTENT_TYPES[format],
         });
       },

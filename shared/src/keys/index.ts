@@ -26,8 +26,21 @@ export interface ClusterKeys {
   /** This node's share of the cluster aggregates (no TTL of its own: removed once, by `dropNode`). */
   nodeRooms(nodeId: string): string;
   nodeUsers(nodeId: string): string;
+  /** This node's share of the cluster ledger (see `shared/src/store/ledger.ts`), dropped with the rest. */
+  nodeLedger(nodeId: string): string;
   /** The cluster-wide aggregates every flush keeps up to date (see `shared/src/store/aggregates.ts`). */
   readonly aggregates: AggregateKeys;
+  /** The cluster ledger: what sums across nodes, kept summed (see `shared/src/store/ledger.ts`). */
+  readonly ledger: LedgerKeys;
+}
+
+export interface LedgerKeys {
+  /** Sorted sets, one per label map (`ns`, `tr`, `dr`, `rf`, `in`): label → summed count. */
+  labels(part: string): string;
+  /** Hashes, one per sketch (`w` the last interval's, `k` the cumulative): `n`, `z`, `s`, bucket → summed count. */
+  sketch(part: string): string;
+  /** Hash: `<part>\n<label>` → how many nodes report the label (it stays listed, even at 0, while any does). */
+  readonly refs: string;
 }
 
 export interface AggregateKeys {
@@ -69,6 +82,12 @@ export function clusterKeys(cluster: string): ClusterKeys {
     presence: (userId) => `${prefix}:presence:${userId}`,
     nodeRooms: (nodeId) => `${prefix}:node:${nodeId}:rooms`,
     nodeUsers: (nodeId) => `${prefix}:node:${nodeId}:users`,
+    nodeLedger: (nodeId) => `${prefix}:node:${nodeId}:ledger`,
+    ledger: {
+      labels: (part) => `${prefix}:ledger:labels:${part}`,
+      sketch: (part) => `${prefix}:ledger:sketch:${part}`,
+      refs: `${prefix}:ledger:refs`,
+    },
     aggregates: {
       roomsBySize: `${prefix}:rooms:by-size`,
       roomsByName: `${prefix}:rooms:by-name`,

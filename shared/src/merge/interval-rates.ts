@@ -1,6 +1,6 @@
 import type { ClusterView, NodeSummary } from '../schema/cluster.ts';
 
-type Base = Pick<NodeSummary, 'startedAt' | 'lastFlushAt' | 'counters'>;
+type Base = Pick<NodeSummary, 'startedAt' | 'lastFlushAt' | 'totals'>;
 
 const byIdCache = new WeakMap<ClusterView, Map<string, Base>>();
 
@@ -30,14 +30,14 @@ export function withIntervalRates(current: ClusterView, earlier: readonly Cluste
   let eventsOut = 0;
   let longestMs: number | null = null;
   for (const node of current.nodes.list) {
-    if ((node.state !== 'live' && node.state !== 'stale') || !node.counters || node.lastFlushAt === null)
+    if ((node.state !== 'live' && node.state !== 'stale') || !node.totals || node.lastFlushAt === null)
       continue;
-    const now = node.counters;
+    const now = node.totals;
     const flushedAt = node.lastFlushAt;
     let base: Base | null = null;
     for (const view of newestFirst) {
       const prev = nodesById(view).get(node.id);
-      if (prev?.counters && prev.lastFlushAt !== null && prev.lastFlushAt < flushedAt) {
+      if (prev?.totals && prev.lastFlushAt !== null && prev.lastFlushAt < flushedAt) {
         base = prev;
         break;
       }
@@ -45,13 +45,13 @@ export function withIntervalRates(current: ClusterView, earlier: readonly Cluste
     const restarted =
       base !== null &&
       (base.startedAt !== node.startedAt ||
-        now.connects < (base.counters?.connects ?? 0) ||
-        now.eventsIn < (base.counters?.eventsIn ?? 0));
+        now.connects < (base.totals?.connects ?? 0) ||
+        now.eventsIn < (base.totals?.eventsIn ?? 0));
     let from: number;
     let then = { connects: 0, disconnects: 0, eventsIn: 0, eventsOut: 0 };
-    if (base?.counters && base.lastFlushAt !== null && !restarted) {
+    if (base?.totals && base.lastFlushAt !== null && !restarted) {
       from = base.lastFlushAt;
-      then = base.counters;
+      then = base.totals;
     } else if (node.startedAt !== null && (restarted || isNew(node.startedAt, newestFirst))) {
       from = node.startedAt;
     } else {

@@ -1,8 +1,7 @@
-import type { ClusterView, NodeSummary } from '../schema/cluster.ts';
-import type { NodeCounters } from '../schema/snapshot.ts';
+import type { ClusterView, DepartedNode, NodeSummary, NodeTotals } from '../schema/cluster.ts';
 
 const DELTA_COUNTERS = ['connects', 'disconnects', 'eventsIn', 'eventsOut', 'errors'] as const;
-export type CounterDeltas = Pick<NodeCounters, (typeof DELTA_COUNTERS)[number]> & { seconds: number };
+export type CounterDeltas = Pick<NodeTotals, (typeof DELTA_COUNTERS)[number]> & { seconds: number };
 
 /**
  * Cluster-wide counter increases between two views, summed from per-node deltas. A node that
@@ -16,10 +15,10 @@ export function counterDeltas(current: ClusterView, previous: ClusterView | null
   // A node that left gracefully still has its last interval to count, once: departed in both views adds 0.
   const before = new Map<string, CountingNode>([
     ...previous.nodes.list.map((n) => [n.id, n] as const),
-    ...previous.departed.map((n) => [n.id, n] as const),
+    ...previous.departed.map((n) => [n.id, departedTotals(n)] as const),
   ]);
   const total: CounterDeltas = { connects: 0, disconnects: 0, eventsIn: 0, eventsOut: 0, errors: 0, seconds };
-  for (const node of [...current.nodes.list, ...current.departed]) {
+  for (const node of [...current.nodes.list, ...current.departed.map(departedTotals)]) {
     const d = nodeDelta(node, before.get(node.id), previous.generatedAt);
     if (d) for (const key of DELTA_COUNTERS) total[key] += d[key];
   }
@@ -57,16 +56,25 @@ export function withRates(current: ClusterView, previous: ClusterView | null): C
   };
 }
 
-type CountingNode = Pick<NodeSummary, 'startedAt' | 'counters'>;
+type CountingNode = Pick<NodeSummary, 'id' | 'startedAt' | 'totals'>;
+
+function departedTotals(node: DepartedNode): CountingNode {
+  const { connects, disconnects, eventsIn, eventsOut, errors } = node.counters;
+  return {
+    id: node.id,
+    startedAt: node.startedAt,
+    totals: { connects, disconnects, eventsIn, eventsOut, errors },
+  };
+}
 
 function nodeDelta(
   node: CountingNode,
   prev: CountingNode | undefined,
   previousAt: number,
-): NodeCounters | null {
-  const now = node.counters;
+): NodeTotals | null {
+  const now = node.totals;
   if (!now) return null;
-  const then = prev?.counters;
+  const then = prev?.totals;
   if (!prev || !then) {
     const startedSince = node.startedAt !== null && node.startedAt > previousAt;
     return startedSince ? now : null;

@@ -62,6 +62,13 @@ export function clusterViewFixture(
         cpuPercent: null,
         eventLoopP99Ms: null,
         redis: null,
+        totals: {
+          connects: n.counters?.connects ?? 0,
+          disconnects: n.counters?.disconnects ?? 0,
+          eventsIn: n.counters?.eventsIn ?? 0,
+          eventsOut: n.counters?.eventsOut ?? 0,
+          errors: n.counters?.errors ?? 0,
+        },
         counters: {
           connects: 0,
           disconnects: 0,

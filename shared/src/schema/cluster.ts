@@ -11,6 +11,16 @@ const rate = z.number().nonnegative().nullable();
 export const NodeState = z.enum(['live', 'stale', 'lost', 'invalid']);
 export type NodeState = z.infer<typeof NodeState>;
 
+/** A node's cumulative counts the cluster's rates come from. */
+export const NodeTotals = z.object({
+  connects: count,
+  disconnects: count,
+  eventsIn: count,
+  eventsOut: count,
+  errors: count,
+});
+export type NodeTotals = z.infer<typeof NodeTotals>;
+
 export const NodeSummary = z.object({
   id: z.string(),
   state: NodeState,
@@ -26,8 +36,14 @@ export const NodeSummary = z.object({
   eventLoopP99Ms: z.number().nullable(),
   /** null for a node without a snapshot; `connected` null until the node measured it. */
   redis: z.object({ connected: z.boolean().nullable(), latencyMs: z.number().nullable() }).nullable(),
+  /** The node's cumulative totals (from its pulse): what the cluster's rates are taken from. */
+  totals: NodeTotals.nullable().default(null),
+  /**
+   * The node's counters by label: read with its snapshot at scrape time (`/metrics`), null in a
+   * tick's view, which reads only pulses.
+   */
   counters: NodeCounters.nullable(),
-  /** The node's cumulative latency sketch (ms), for a per-node histogram that survives restarts. */
+  /** The node's cumulative latency sketch (ms), for a per-node histogram; like `counters`. */
   latency: SketchData.nullable().default(null),
   /** Why a snapshot was rejected (invalid) — for the operator, never thrown. */
   error: z.string().nullable(),

@@ -5,5 +5,6 @@ export * from './cluster.ts';
 export * from './command.ts';
 export * from './config.ts';
 export * from './health.ts';
+export * from './pulse.ts';
 export * from './sketch.ts';
 export * from './snapshot.ts';

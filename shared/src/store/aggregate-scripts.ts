@@ -1,14 +1,16 @@
-import type { ClusterKeys } from '../keys/index.ts';
+import { type ClusterKeys, clusterKeys } from '../keys/index.ts';
+import { DEFAULT_ALPHA } from '../sketch/latency-sketch.ts';
 import { AGGREGATE_CHUNK_ENTRIES } from './aggregates.ts';
 import { NODE_SET_TTL_MS } from './codec.ts';
+import { LEDGER_LABEL_PART_NAMES } from './ledger.ts';
 import { keyTemplate, type LuaScript } from './scripts.ts';
 
 /**
  * Lua for the cluster-wide aggregates (see `aggregates.ts` for the structures and why). Every
  * script that touches them takes the same leading block, so one library serves them all:
- * KEYS[1] the node set, KEYS[2..9] the aggregate keys; ARGV[1..8] the heads and tails of the
- * per-namespace indexes and of each node's contribution hashes. Per-node and per-namespace keys
- * are built from those templates, so they carry the cluster's hash tag like KEYS[1].
+ * KEYS[1] the node set, KEYS[2..9] the aggregate keys, KEYS[10..17] the ledger's; ARGV[1..8] the
+ * heads and tails of the per-namespace indexes and of each node's contribution hashes. Per-node and
+ * per-namespace keys are built from those templates, so they carry the cluster's hash tag like KEYS[1].
  */
 
 const script = (name: string, body: string): LuaScript => ({ name, source: `${LIBRARY}\n${body.trim()}` });
@@ -27,6 +29,10 @@ export function aggregateBlock(keys: ClusterKeys): { keys: string[]; args: strin
       a.usersOnline,
       a.usersAway,
       a.totals,
+      ...LEDGER_LABEL_PART_NAMES.map((part) => keys.ledger.labels(part)),
+      keys.ledger.sketch('w'),
+      keys.ledger.sketch('k'),
+      keys.ledger.refs,
     ],
     args: [
       ...keyTemplate(a.namespaceRoomsBySize),
@@ -36,6 +42,12 @@ export function aggregateBlock(keys: ClusterKeys): { keys: string[]; args: strin
     ],
   };
 }
+
+/**
+ * A node's ledger hash shares its rooms hash's head (`…:node:`): only the tail differs, and it is
+ * the same for every cluster, so the scripts build it from ARGV[5] and this constant.
+ */
+export const NODE_LEDGER_TAIL = keyTemplate(clusterKeys('x').nodeLedger)[1];
 
 /**
  * A room is `<namespace>\n<name>` in the cluster indexes; a node's contribution holds
@@ -219,10 +231,147 @@ local function settleUsers()
   onlineDelta, awayDelta, userOrder = {}, {}, {}
 end
 
+-- The cluster ledger (ledger.ts): label maps summed in sorted sets, sketches in hashes. A node's
+-- contribution is its hash of '<part>' NL '<key>' → value; a flush adds what changed, a drop subtracts
+-- it all once. Gathered like the room changes, written by settle().
+-- KEYS[10..14] are the label maps in LEDGER_LABEL_PART_NAMES order.
+local ledgerLabels = { ns = KEYS[10], tr = KEYS[11], dr = KEYS[12], rf = KEYS[13], ['in'] = KEYS[14] }
+local ledgerSketches = { w = KEYS[15], k = KEYS[16] }
+local function nodeLedgerKey(id) return ARGV[5] .. id .. '${NODE_LEDGER_TAIL}' end
+-- A label stays listed (even at 0: a namespace nobody is connected to) while some node reports it:
+-- KEYS[17] counts, per label field, the nodes that do.
+local ledgerRefs = KEYS[17]
+local ledgerDelta, ledgerRef, ledgerOrder = {}, {}, {}
+-- ref: +1 when the node starts reporting the field, -1 when it stops, 0 otherwise.
+local function addLedger(field, delta, ref)
+  if delta == 0 and ref == 0 then return end
+  if ledgerDelta[field] == nil then
+    ledgerDelta[field], ledgerRef[field] = 0, 0
+    ledgerOrder[#ledgerOrder + 1] = field
+  end
+  ledgerDelta[field] = ledgerDelta[field] + delta
+  ledgerRef[field] = ledgerRef[field] + ref
+end
+local function exact(v) return string.format('%.17g', v) end
+
+local function settleLedger()
+  local touched = {}
+  for _, field in ipairs(ledgerOrder) do
+    local delta = ledgerDelta[field]
+    local cut = string.find(field, NL, 1, true)
+    local part, key = string.sub(field, 1, cut - 1), string.sub(field, cut + 1)
+    local labels, sketch = ledgerLabels[part], ledgerSketches[part]
+    local ref = ledgerRef[field]
+    if labels and ref ~= 0 and tonumber(redis.call('HINCRBY', ledgerRefs, field, ref)) <= 0 then
+      touched[labels], touched[ledgerRefs] = true, true
+      redis.call('HDEL', ledgerRefs, field)
+      redis.call('ZREM', labels, key)
+    elseif labels and (delta ~= 0 or ref > 0) then
+      touched[labels], touched[ledgerRefs] = true, true
+      redis.call('ZINCRBY', labels, exact(delta), key)
+    elseif delta ~= 0 and sketch then
+      touched[sketch] = true
+      if key == 's' then
+        redis.call('HINCRBYFLOAT', sketch, 's', exact(delta))
+      elseif tonumber(redis.call('HINCRBY', sketch, key, exact(delta))) <= 0 then
+        redis.call('HDEL', sketch, key)
+      end
+    end
+  end
+  for key in pairs(touched) do redis.call('PEXPIRE', key, aggregateTtl) end
+  ledgerDelta, ledgerRef, ledgerOrder = {}, {}, {}
+end
+
+-- What a snapshot adds to the ledger (ledgerOf in ledger.ts); nothing for one that is not this
+-- edge's version or not this node's.
+local LEDGER_ALPHA = ${DEFAULT_ALPHA}
+local function ledgerEntries(s, id)
+  local out = {}
+  if type(s) ~= 'table' or s.v ~= 2 or type(s.node) ~= 'table' or s.node.id ~= id then return out end
+  local function labels(part, map)
+    if type(map) ~= 'table' then return end
+    for label, v in pairs(map) do
+      if type(v) == 'number' and v >= 0 then out[part .. NL .. label] = v end
+    end
+  end
+  local g = type(s.gauges) == 'table' and s.gauges or {}
+  local c = type(s.counters) == 'table' and s.counters or {}
+  labels('ns', g.byNamespace)
+  labels('tr', g.byTransport)
+  labels('dr', c.disconnectReasons)
+  labels('rf', c.refusedConnections)
+  labels('in', c.eventsInByType)
+  local latency = type(s.latency) == 'table' and s.latency or {}
+  for part, name in pairs({ w = 'window', k = 'cumulative' }) do
+    local d = latency[name]
+    if type(d) == 'table' and d.a == LEDGER_ALPHA and type(d.n) == 'number' and d.n > 0
+      and type(d.b) == 'table' and type(d.o) == 'number' then
+      out[part .. NL .. 'n'] = d.n
+      out[part .. NL .. 's'] = d.sum
+      if type(d.z) == 'number' and d.z > 0 then out[part .. NL .. 'z'] = d.z end
+      for i, count in ipairs(d.b) do
+        if type(count) == 'number' and count > 0 then out[part .. NL .. tostring(d.o + i - 1)] = count end
+      end
+    end
+  end
+  return out
+end
+
+-- The node's contribution becomes what its snapshot says: only the difference is written.
+local function foldLedger(id, s)
+  local key = nodeLedgerKey(id)
+  local held = redis.call('HGETALL', key)
+  local old = {}
+  for i = 1, #held, 2 do old[held[i]] = tonumber(held[i + 1]) end
+  local set, unset = {}, {}
+  for field, v in pairs(ledgerEntries(s, id)) do
+    local was = old[field]
+    if was ~= v then
+      addLedger(field, v - (was or 0), was == nil and 1 or 0)
+      push(set, field, exact(v))
+    end
+    old[field] = nil
+  end
+  for field, was in pairs(old) do
+    addLedger(field, -was, -1)
+    push(unset, field)
+  end
+  batch('HSET', key, set)
+  batch('HDEL', key, unset)
+  if #set > 0 then redis.call('PEXPIRE', key, aggregateTtl) end
+end
+
+local function dropLedger(id)
+  local key = nodeLedgerKey(id)
+  local held = redis.call('HGETALL', key)
+  for i = 1, #held, 2 do addLedger(held[i], -tonumber(held[i + 1]), -1) end
+  if #held > 0 then redis.call('DEL', key) end
+end
+
+-- The pulse the edge reads every tick (PULSE_FIELDS in schema/pulse.ts, same order).
+local function pulseOf(s)
+  local n, c, g, p, infra, lat = s.node, s.counters, s.gauges, s.presence, s.infra, s.latency
+  local refused = 0
+  if type(c.refusedConnections) == 'table' then
+    for _, v in pairs(c.refusedConnections) do
+      if type(v) == 'number' then refused = refused + v end
+    end
+  end
+  return cjson.encode({
+    s.v, n.id, n.cluster, n.version, n.hostname, n.mode, n.startedAt, n.flushedAt,
+    infra.uptimeSec, g.connections, c.connects, c.disconnects, c.eventsIn, c.eventsOut, c.errors,
+    c.authFailures, c.rateLimited, c.invalidPayloads, refused, p.online, p.away, p.staleClients,
+    infra.memory.rss, infra.memory.heapUsed, infra.cpuPercent, infra.eventLoop.p99Ms,
+    infra.redis.connected, infra.redis.latencyMs,
+    lat.window.min, lat.window.max, lat.cumulative.min, lat.cumulative.max,
+  })
+end
+
 -- Writes every change gathered since the last settle.
 local function settle()
   settleRooms()
   settleUsers()
+  settleLedger()
 end
 
 local function contributionSize(id)
@@ -246,6 +395,7 @@ end
 local DROP_BUDGET = ${AGGREGATE_CHUNK_ENTRIES}
 local function dropNode(id)
   if contributionSize(id) > DROP_BUDGET then return false end
+  dropLedger(id)
   local roomsKey, usersKey = nodeRoomsKey(id), nodeUsersKey(id)
   local rooms = redis.call('HGETALL', roomsKey)
   for i = 1, #rooms, 2 do subtract(true, rooms[i], rooms[i + 1]) end
@@ -280,7 +430,11 @@ local mode = ARGV[19]
 if mode ~= 'none' and (mode == 'whole' or not existed) and contributionSize(id) > DROP_BUDGET then
   return 2
 end
-redis.call('HSET', nodeKey, 'snapshot', ARGV[14])
+-- The pulse beside the snapshot, and the node's share of the ledger, both from the snapshot.
+local decoded, snapshot = pcall(cjson.decode, ARGV[14])
+if not decoded then snapshot = nil end
+local pulsed, pulse = pcall(pulseOf, snapshot)
+redis.call('HSET', nodeKey, 'snapshot', ARGV[14], 'pulse', pulsed and pulse or '[]')
 redis.call('PEXPIRE', nodeKey, ttl)
 if ARGV[18] == '1' then redis.call('DEL', socketsKey) end
 local i = 23
@@ -327,22 +481,27 @@ if mode ~= 'none' then
     redis.call('PEXPIRE', roomsKey, setTtl)
     redis.call('PEXPIRE', usersKey, setTtl)
   end
-  settle()
   for k = 2, 9 do redis.call('PEXPIRE', KEYS[k], setTtl) end
 end
+-- After any drop above, so the ledger holds this snapshot's share whatever happened to the rest.
+foldLedger(id, snapshot)
+settle()
 if existed then return 0 end
 return 1
 `,
 );
 
 /**
- * Every node with its snapshot (farewell when gone) and the aggregates, in one round trip; a node
- * whose snapshot expired has its contribution dropped here (idempotent: the second reader finds
- * none); the namespaces it reads have their indexes' TTL renewed. ARGV[9..]: node head, tail,
- * farewell head, tail, top rooms, labels.
- * → { flat [id, lastFlush, snapshot|nil, farewell|nil, …], [online, away, members, rooms],
- *     [prefix, rooms, …], [namespace, rooms, …], [namespace members, …], [member, −size, …],
- *     [lost nodes whose contribution is too large to drop here: DROP_CONTRIBUTION, then read again] }.
+ * Every node with its pulse (farewell snapshot when gone), the aggregates and the ledger, in one
+ * round trip; a node whose snapshot expired has its contribution dropped here (idempotent: the
+ * second reader finds none); the namespaces it reads have their indexes' TTL renewed. ARGV[9..]:
+ * node head, tail, farewell head, tail, top rooms, labels.
+ * → { flat [id, lastFlush, pulse|nil, farewell|nil, …] (pulse '' for a snapshot written without
+ *     one), [online, away, members, rooms], [prefix, rooms, …], [namespace, rooms, …],
+ *     [namespace members, …], [member, −size, …],
+ *     [lost nodes whose contribution is too large to drop here: DROP_CONTRIBUTION, then read again],
+ *     per ledger label map in KEYS order [distinct labels, [label, count, …] largest first],
+ *     the window sketch's sums [field, value, …], the cumulative one's }.
  */
 export const READ_CLUSTER = script(
   'read-cluster',
@@ -351,15 +510,17 @@ local members = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
 local nodes, pending = {}, {}
 for i = 1, #members, 2 do
   local id = members[i]
-  local snapshot = redis.call('HGET', ARGV[9] .. id .. ARGV[10], 'snapshot')
+  local nodeKey = ARGV[9] .. id .. ARGV[10]
+  local pulse = redis.call('HGET', nodeKey, 'pulse')
+  if not pulse and redis.call('EXISTS', nodeKey) == 1 then pulse = '' end
   local farewell = false
-  if not snapshot then
+  if not pulse then
     farewell = redis.call('HGET', ARGV[11] .. id .. ARGV[12], 'snapshot')
     if not dropNode(id) then pending[#pending + 1] = id end
   end
   nodes[#nodes + 1] = id
   nodes[#nodes + 1] = members[i + 1]
-  nodes[#nodes + 1] = snapshot
+  nodes[#nodes + 1] = pulse
   nodes[#nodes + 1] = farewell
 end
 settle()
@@ -373,6 +534,13 @@ for i = 1, #namespaces, 2 do
   -- A namespace whose rooms stay unchanged keeps its indexes while an edge reads it.
   touchNamespace(namespaces[i])
 end
+local ledgerLabelsRead = {}
+for k = 10, 14 do
+  ledgerLabelsRead[#ledgerLabelsRead + 1] = {
+    redis.call('ZCARD', KEYS[k]),
+    redis.call('ZREVRANGE', KEYS[k], 0, labels - 1, 'WITHSCORES'),
+  }
+end
 return {
   nodes,
   counts,
@@ -381,6 +549,9 @@ return {
   nsSizes,
   redis.call('ZRANGE', bySize, 0, top - 1, 'WITHSCORES'),
   pending,
+  ledgerLabelsRead,
+  redis.call('HGETALL', ledgerSketches.w),
+  redis.call('HGETALL', ledgerSketches.k),
 }
 `,
 );

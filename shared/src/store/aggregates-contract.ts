@@ -202,7 +202,7 @@ export function describeAggregateContract(harness: () => StoreHarness): void {
       expect(read.aggregates.users).toEqual({ online: 1, away: 0 });
       expect(read.aggregates.rooms.top).toEqual([{ namespace: '/p', name: 'thread:1', size: 1 }]);
     }
-    expect(first.nodes.map((n) => [n.nodeId, n.raw === null])).toEqual([
+    expect(first.nodes.map((n) => [n.nodeId, n.pulse === null])).toEqual([
       ['node-a', true],
       ['node-b', false],
     ]);

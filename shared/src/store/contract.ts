@@ -7,6 +7,7 @@ import type { CommandAck, CommandEnvelope } from '../schema/command.ts';
 import { NodeSnapshot, type SocketRecord } from '../schema/snapshot.ts';
 import { describeAggregateContract } from './aggregates-contract.ts';
 import { NODE_SET_TTL_MS } from './codec.ts';
+import { describeLedgerContract } from './ledger-contract.ts';
 import type { CommandDelivery, SocketQuery, TelltaleStore, UnaddressedEnvelope } from './port.ts';
 import { recordedAcks } from './recorded-acks.ts';
 
@@ -151,6 +152,7 @@ export function describeStoreContract(
     });
 
     describeAggregateContract(() => h);
+    describeLedgerContract(() => h);
 
     it('answers ping with a round-trip time', async () => {
       const ms = await h.store.ping();

@@ -4,6 +4,7 @@ import { CLUSTER_TOP_ROOMS } from '../schema/aggregates.ts';
 import type { AlertRule, AlertState } from '../schema/alert.ts';
 import type { AuditEntry } from '../schema/audit.ts';
 import type { CommandAck } from '../schema/command.ts';
+import { pulseOf } from '../schema/pulse.ts';
 import type { SocketRecord } from '../schema/snapshot.ts';
 import { AggregateBook } from './aggregates.ts';
 import {
@@ -18,6 +19,7 @@ import {
   requirePositiveTtl,
 } from './codec.ts';
 import { assertAuditCursor } from './cursor.ts';
+import { LedgerBook } from './ledger.ts';
 import type {
   AlertDocument,
   ClusterRead,
@@ -29,6 +31,7 @@ import type {
   Page,
   PresenceRecord,
   PresenceStatus,
+  PulseRecord,
   RoomListQuery,
   SocketQuery,
   TelltaleStore,
@@ -89,11 +92,18 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     });
   const slots = new Map<string, Slot>();
   /** Per cluster, the aggregates every flush keeps (see AggregateBook): no TTL, dropped node by node. */
-  const books = new Map<string, AggregateBook>();
-  const bookOf = (cluster: string): AggregateBook => {
-    const book = books.get(cluster) ?? new AggregateBook();
+  const books = new Map<string, { aggregates: AggregateBook; ledger: LedgerBook }>();
+  const booksOf = (cluster: string) => {
+    const book = books.get(cluster) ?? { aggregates: new AggregateBook(), ledger: new LedgerBook() };
     books.set(cluster, book);
     return book;
+  };
+  const bookOf = (cluster: string): AggregateBook => booksOf(cluster).aggregates;
+  /** A node's whole contribution goes, aggregates and ledger, once. */
+  const dropContribution = (cluster: string, nodeId: string) => {
+    const book = booksOf(cluster);
+    book.aggregates.drop(nodeId);
+    book.ledger.drop(nodeId);
   };
   const channels = new Map<string, Set<(raw: string) => void>>();
   /** Edge watches by ack list key: the in-process ack channel. */
@@ -230,7 +240,10 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
         const nodeId = input.snapshot.node.id;
         const expired = !live(keys.node(nodeId));
         bookOf(cluster).flush(nodeId, input.aggregates, !expired);
-        write(keys.node(nodeId), 'hash').fields.set('snapshot', JSON.stringify(input.snapshot));
+        booksOf(cluster).ledger.flush(nodeId, input.snapshot);
+        const hash = write(keys.node(nodeId), 'hash').fields;
+        hash.set('snapshot', JSON.stringify(input.snapshot));
+        hash.set('pulse', JSON.stringify(pulseOf(input.snapshot)));
         expire(keys.node(nodeId), ttl);
         const socketsKey = keys.nodeSockets(nodeId);
         if (input.replaceSockets) slots.delete(socketsKey);
@@ -258,7 +271,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
         slots.delete(keys.node(nodeId));
         slots.delete(keys.nodeSockets(nodeId));
         write(keys.nodes, 'zset').members.set(nodeId, snapshot.node.flushedAt);
-        bookOf(cluster).drop(nodeId);
+        dropContribution(cluster, nodeId);
       }),
 
     deregister: (nodeId) =>
@@ -268,17 +281,22 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
         slots.delete(keys.node(nodeId));
         slots.delete(keys.nodeSockets(nodeId));
         slots.delete(keys.nodeFarewell(nodeId));
-        bookOf(cluster).drop(nodeId);
+        dropContribution(cluster, nodeId);
       }),
 
     readNodes: () => run(() => nodeRecords(cluster)),
 
     readCluster: () =>
       run((): ClusterRead => {
-        const nodes = nodeRecords(cluster);
-        const book = bookOf(cluster);
-        for (const node of nodes) if (node.raw === null) book.drop(node.nodeId);
-        return { nodes, aggregates: book.read(CLUSTER_TOP_ROOMS) };
+        const keys = clusterKeys(cluster);
+        const nodes = nodeRecords(cluster).map(({ raw, ...rest }): PulseRecord => {
+          const pulse =
+            raw === null ? null : (read(keys.node(rest.nodeId), 'hash')?.fields.get('pulse') ?? '');
+          return { ...rest, pulse };
+        });
+        for (const node of nodes) if (node.pulse === null) dropContribution(cluster, node.nodeId);
+        const book = booksOf(cluster);
+        return { nodes, aggregates: book.aggregates.read(CLUSTER_TOP_ROOMS), ledger: book.ledger.read() };
       }),
 
     listRooms: (query: RoomListQuery) => run(() => bookOf(cluster).list(query)),
@@ -295,7 +313,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
           slots.delete(keys.node(nodeId));
           slots.delete(keys.nodeSockets(nodeId));
           slots.delete(keys.nodeFarewell(nodeId));
-          bookOf(cluster).drop(nodeId);
+          dropContribution(cluster, nodeId);
         }
         return pruned;
       }),

@@ -3,6 +3,7 @@ import type { AlertRule, AlertState } from '../schema/alert.ts';
 import type { AuditEntry } from '../schema/audit.ts';
 import type { CommandAck, CommandEnvelope } from '../schema/command.ts';
 import type { NodeSnapshot, SocketDelta, SocketRecord } from '../schema/snapshot.ts';
+import type { ClusterLedger } from './ledger.ts';
 
 /** One member of the cluster's node set as read by the edge. `raw` is null when the hash expired. */
 export interface NodeRecord {
@@ -34,10 +35,21 @@ export interface FlushResult {
   expired: boolean;
 }
 
-/** One read of the cluster: every node and the cluster-wide aggregates, in one round trip. */
+/** One member of the node set as a tick reads it: its pulse (see `NodePulse`), not its snapshot. */
+export interface PulseRecord {
+  nodeId: string;
+  lastFlushAt: number;
+  /** Null when the node's hash expired; '' when its snapshot was written without a pulse. */
+  pulse: string | null;
+  /** The final snapshot of a node that left gracefully, as in `NodeRecord`. */
+  farewell?: string | null;
+}
+
+/** One read of the cluster: every node's pulse, the aggregates and the ledger, in one round trip. */
 export interface ClusterRead {
-  nodes: NodeRecord[];
+  nodes: PulseRecord[];
   aggregates: ClusterAggregates;
+  ledger: ClusterLedger;
 }
 
 export interface RoomListQuery {
@@ -154,8 +166,9 @@ export interface EdgeStore extends ClusterBound {
   /** Every node in the set with its snapshot, in one round trip whatever the count. */
   readNodes(): Promise<NodeRecord[]>;
   /**
-   * `readNodes` plus the cluster-wide aggregates, in one round trip; drops the contribution of every
-   * node whose snapshot expired (idempotent), so a lost node leaves the totals on the next read.
+   * What a tick reads, in one round trip: every node's pulse, the cluster-wide aggregates and the
+   * ledger; drops the contribution of every node whose snapshot expired (idempotent), so a lost
+   * node leaves the totals on the next read. Its cost does not grow with what the nodes hold.
    */
   readCluster(): Promise<ClusterRead>;
   /** One page of the cluster's rooms from the aggregates (one round trip, O(page)). */

@@ -42,7 +42,16 @@ import {
   requirePositiveTtl,
 } from './codec.ts';
 import { assertAuditCursor, InvalidCursorError, isUint64 } from './cursor.ts';
-import type { ClusterStore, CommandDelivery, NodeRecord, Page, TelltaleStore, Unsubscribe } from './port.ts';
+import { type ClusterLedger, LEDGER_LABEL_PART_NAMES, ledgerSketchOf } from './ledger.ts';
+import type {
+  ClusterStore,
+  CommandDelivery,
+  NodeRecord,
+  Page,
+  PulseRecord,
+  TelltaleStore,
+  Unsubscribe,
+} from './port.ts';
 import { foldPresence, presenceShare } from './presence.ts';
 import {
   APPEND_AUDIT,
@@ -178,6 +187,25 @@ function nodeRecords(flat: unknown[]): NodeRecord[] {
     records.push(record);
   }
   return records;
+}
+
+/** READ_CLUSTER's flat [id, lastFlush, pulse, farewell, …] as records. */
+function pulseRecords(flat: unknown[]): PulseRecord[] {
+  return nodeRecords(flat).map(({ raw, ...rest }) => ({ ...rest, pulse: raw }));
+}
+
+/** READ_CLUSTER's ledger parts: the label maps (KEYS order) and the two sketches' hashes. */
+function ledgerOfReply(labels: unknown[], window: unknown[], cumulative: unknown[]): ClusterLedger {
+  const read = {} as ClusterLedger['labels'];
+  LEDGER_LABEL_PART_NAMES.forEach((part, i) => {
+    const [distinct, top] = array(labels[i] ?? [0, []], 'readCluster');
+    read[part] = {
+      distinct: Number(text(distinct) ?? 0),
+      top: pairs(top ?? [], 'readCluster').map(([label, count]) => [label, Number(count)]),
+    };
+  });
+  const flat = (reply: unknown[]) => reply.map((v) => text(v));
+  return { labels: read, window: ledgerSketchOf(flat(window)), cumulative: ledgerSketchOf(flat(cumulative)) };
 }
 
 /** Chunks one drop of a contribution may take: 1,000 × 2,000 entries, far past any node's caps. */
@@ -368,7 +396,8 @@ export function createRedisStore(transport: RedisTransport, options: RedisStoreO
           for (const id of reply[6] ?? []) await dropContribution(text(id) ?? '');
           reply = await read();
         }
-        const [nodes, counts, prefixes, namespaces, namespaceSizes, top] = reply;
+        const [nodes, counts, prefixes, namespaces, namespaceSizes, top, , labels, window, cumulative] =
+          reply;
         const number = (value: unknown) => Number(text(value) ?? 0);
         const [online, away, members, rooms] = (counts ?? []).map(number);
         const byNamespace: ClusterAggregates['rooms']['byNamespace'] = {};
@@ -377,7 +406,8 @@ export function createRedisStore(transport: RedisTransport, options: RedisStoreO
           byNamespace[ns] = { rooms: Number(count), members: number(namespaceSizes?.[i]) };
         });
         return {
-          nodes: nodeRecords(nodes ?? []),
+          nodes: pulseRecords(nodes ?? []),
+          ledger: ledgerOfReply(labels ?? [], window ?? [], cumulative ?? []),
           aggregates: {
             users: { online: online ?? 0, away: away ?? 0 },
             rooms: {

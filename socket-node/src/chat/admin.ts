@@ -1,4 +1,4 @@
-import { type ClusterView, type EdgeStore, mergeSnapshots, RateBaseline } from '@telltale/shared';
+import { type ClusterView, type EdgeStore, mergeCluster, RateBaseline } from '@telltale/shared';
 import type { Namespace } from 'socket.io';
 import type { Instrumentation } from '../instrument/instrumentation.ts';
 import { describeError, type InstrumentLogger } from '../instrument/log.ts';
@@ -24,10 +24,9 @@ export function mountAdmin(
   const history = new RateBaseline();
   const clusterView = async (): Promise<ClusterView> => {
     const read = await deps.store.readCluster();
-    const view = mergeSnapshots(read.nodes, Date.now(), {
+    const view = mergeCluster(read, Date.now(), {
       cluster: deps.store.cluster,
       intervalMs: deps.intervalMs,
-      aggregates: read.aggregates,
     });
     return history.rateAndKeep(view);
   };

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   type CommandAck,
   clusterKeys,
-  mergeSnapshots,
+  mergeCluster,
   NodeSnapshot,
   type TelltaleStore,
 } from '@telltale/shared';
@@ -95,10 +95,9 @@ async function command(body: Record<string, unknown>, target = '*'): Promise<Com
 
 async function clusterView() {
   const read = await edge.forCluster(CLUSTER).readCluster();
-  return mergeSnapshots(read.nodes, Date.now(), {
+  return mergeCluster(read, Date.now(), {
     cluster: CLUSTER,
     intervalMs: INTERVAL,
-    aggregates: read.aggregates,
   });
 }
 
@@ -221,7 +220,16 @@ describe('two nodes on one Redis', () => {
     await Promise.all([a.instrumentation.flushNow(), b.instrumentation.flushNow()]);
     const keys = await backbone.keys(`${clusterKeys(CLUSTER).prefix}:*`);
     const kinds = new Set(keys.map((key) => key.split(':').slice(2, 3)[0]));
-    expect([...kinds].sort()).toEqual(['ack', 'node', 'nodes', 'presence', 'rooms', 'totals', 'users']);
+    expect([...kinds].sort()).toEqual([
+      'ack',
+      'ledger',
+      'node',
+      'nodes',
+      'presence',
+      'rooms',
+      'totals',
+      'users',
+    ]);
     for (const key of keys) {
       const ttl = await backbone.pttl(key);
       expect(ttl, key).toBeGreaterThan(0);

@@ -1,4 +1,4 @@
-import { mergeSnapshots, type TelltaleStore } from '@telltale/shared';
+import { mergeCluster, type TelltaleStore } from '@telltale/shared';
 import { createIoredisStore } from '@telltale/shared/store/ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisProcess, startRedis } from '../../../test/support/redis.ts';
@@ -70,10 +70,9 @@ describe('Redis stopped and restarted under a connected client', () => {
     await eventually(
       async () => {
         const read = await edge.forCluster(CLUSTER).readCluster();
-        const view = mergeSnapshots(read.nodes, Date.now(), {
+        const view = mergeCluster(read, Date.now(), {
           cluster: CLUSTER,
           intervalMs: INTERVAL,
-          aggregates: read.aggregates,
         });
         return view.nodes.live === 1 && view.connections.total === 1 && view.redis.connected;
       },
