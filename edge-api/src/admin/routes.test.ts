@@ -33,6 +33,11 @@ describe('GET /admin/nodes', () => {
       ['node-a', 'live', '0.1.0'],
       ['node-b', 'stale', '0.2.0'],
     ]);
+    // Counters by label come from the nodes' snapshots, read for this request: a tick reads pulses.
+    const counters = (body.nodes as { counters: { eventsInByType: Record<string, number> } | null }[]).map(
+      (n) => n.counters?.eventsInByType,
+    );
+    expect(counters).toEqual([expect.any(Object), expect.any(Object)]);
   });
 
   it('needs admin auth', async () => {

@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { RoomMembersPage, RoomMembersQuery, RoomPage, RoomQuery } from '../aggregator/room-table.ts';
 import type { EdgeEnv, EdgeServices } from '../context.ts';
+import { withDetail } from '../node-detail.ts';
 import { adminRoute, body } from '../openapi/describe.ts';
 import { fromStore, noClusterView } from '../problem/index.ts';
 import { PageLimit, validate } from '../problem/request.ts';
@@ -40,7 +41,7 @@ export function adminRoutes(s: EdgeServices) {
       async (c) => {
         const latest = await s.aggregator.latest();
         if (!latest.view) throw noClusterView(latest.error);
-        const { list, ...counts } = latest.view.nodes;
+        const { list, ...counts } = (await withDetail(latest.view, s.store)).nodes;
         return c.json({ at: latest.at, expected: s.config.EXPECTED_NODES, counts, nodes: list });
       },
     )

@@ -149,3 +149,49 @@ describe('GET /metrics/history', () => {
     expect(tick.status).toBe(400);
   });
 });
+
+describe('GET /metrics per-node series', () => {
+  it('reads the nodes’ whole snapshots once per tick, at the first scrape: a tick reads only pulses', async () => {
+    edge = await twoNodes();
+    const store = edge.store.forCluster(edge.config.CLUSTER_ID);
+    const tickView = (await edge.aggregator.client.latest({ fresh: false })).view!;
+    expect(tickView.nodes.list.map((n) => n.counters)).toEqual([null, null]);
+    let reads = 0;
+    const readNodes = store.readNodes.bind(store);
+    const counting = makeEdge({
+      store: edge.store,
+      deps: { store: { ...store, readNodes: () => (reads++, readNodes()) } },
+    });
+    try {
+      await counting.aggregator.aggregator.tick();
+      const headers = { accept: 'text/plain' };
+      const body = await (await counting.app.request('/metrics', { headers })).text();
+      expect(body).toMatch(/telltale_events_received_total\{node="node-a",type="[^"]+"\} \d+/);
+      expect(body).toMatch(/telltale_event_handler_duration_seconds_bucket\{node="node-b",le="[^"]+"\}/);
+      await counting.app.request('/metrics', { headers });
+      await counting.app.request('/metrics?format=json');
+      expect(reads).toBe(1);
+    } finally {
+      counting.stop();
+    }
+  });
+
+  it('still answers, with the cluster series, when the snapshots cannot be read', async () => {
+    edge = await twoNodes();
+    const store = edge.store.forCluster(edge.config.CLUSTER_ID);
+    const failing = makeEdge({
+      store: edge.store,
+      deps: { store: { ...store, readNodes: () => Promise.reject(new Error('Redis gone')) } },
+    });
+    try {
+      await failing.aggregator.aggregator.tick();
+      const res = await failing.app.request('/metrics', { headers: { accept: 'text/plain' } });
+      expect(res.status).toBe(200);
+      const body = await res.text();
+      expect(body).toMatch(/^telltale_connections\{namespace="\/hub"\} 5$/m);
+      expect(body).not.toMatch(/telltale_events_received_total\{node=/);
+    } finally {
+      failing.stop();
+    }
+  });
+});

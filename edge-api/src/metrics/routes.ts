@@ -1,6 +1,5 @@
 import {
   ClusterView,
-  type EdgeStore,
   JSON_CONTENT_TYPE,
   METRICS_FORMATS,
   type MetricsFormat,
@@ -12,13 +11,13 @@ import {
   renderPrometheus,
   roomPrefix,
   sloMetricFamilies,
-  withNodeDetail,
 } from '@telltale/shared';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { HistoryQuery } from '../aggregator/history.ts';
 import type { EdgeEnv, EdgeServices } from '../context.ts';
 import { wantsFresh } from '../fresh.ts';
+import { withDetail } from '../node-detail.ts';
 import { adminRoute, body, fresh, publicRoute, text } from '../openapi/describe.ts';
 import { noClusterView } from '../problem/index.ts';
 import { validate } from '../problem/request.ts';
@@ -57,25 +56,6 @@ function rendered(view: ClusterView, format: MetricsFormat, options: RenderOptio
   renderCache.set(view, bodies);
   bodies[format] ??= RENDERERS[format](view, options);
   return bodies[format];
-}
-
-/**
- * A tick reads pulses only; the per-node series (counters by label, per-node histograms) come from
- * the nodes' whole snapshots, read once per tick view at its first scrape. When that read fails the
- * scrape still answers, with the cluster series and the nodes' totals only.
- */
-const detailCache = new WeakMap<ClusterView, Promise<ClusterView>>();
-
-function withDetail(view: ClusterView, store: EdgeStore): Promise<ClusterView> {
-  let detailed = detailCache.get(view);
-  if (!detailed) {
-    detailed = store.readNodes().then(
-      (records) => withNodeDetail(view, records),
-      () => view,
-    );
-    detailCache.set(view, detailed);
-  }
-  return detailed;
 }
 
 export function metricsRoutes(s: EdgeServices) {

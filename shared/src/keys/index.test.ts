@@ -36,6 +36,14 @@ describe('clusterKeys', () => {
     expect(new Set(all).size).toBe(all.length);
   });
 
+  it('builds every ledger key from the head of the node-count key, as the Lua does', () => {
+    const k = clusterKeys('prod-eu');
+    const head = k.ledger.refs.slice(0, -'refs'.length);
+    expect(k.ledger.labels('in')).toBe(`${head}labels:in`);
+    expect(k.ledger.sketch('w')).toBe(`${head}sketch:w`);
+    expect(k.nodeLedger('n1')).toBe(`${k.nodeRooms('n1').slice(0, -'rooms'.length)}ledger`);
+  });
+
   it('refuses a cluster id that would break the hash tag', () => {
     expect(() => clusterKeys('a}b')).toThrow(/cluster id/);
   });

@@ -46,6 +46,12 @@ export const PULSE_FIELDS = [
 ] as const;
 
 const MODES = ['starting', 'running', 'maintenance', 'draining'] as const;
+/** A checked pulse as parsed: its fields by position. */
+type PulseTuple = {
+  -readonly [K in keyof typeof PULSE_FIELDS]: (typeof PULSE_FIELDS)[K] extends keyof NodePulse
+    ? NodePulse[(typeof PULSE_FIELDS)[K]]
+    : never;
+};
 type Mode = (typeof MODES)[number];
 
 export interface NodePulse {
@@ -129,50 +135,47 @@ export function nodePulse(s: NodeSnapshot): NodePulse {
   };
 }
 
-const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
-const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-const isText = (max: number) => (v: unknown) => typeof v === 'string' && v.length <= max;
-const nullable = (check: (v: unknown) => boolean) => (v: unknown) => v === null || check(v);
+function isCount(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+}
+function isNumber(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v);
+}
+function isMs(v: unknown): boolean {
+  return v === null || (typeof v === 'number' && Number.isFinite(v));
+}
+function isText(v: unknown, min: number, max: number): boolean {
+  return typeof v === 'string' && v.length >= min && v.length <= max;
+}
 
-const CHECKS: Record<(typeof PULSE_FIELDS)[number], [check: (v: unknown) => boolean, expected: string]> = {
-  v: [isCount, 'a version number'],
-  id: [(v) => typeof v === 'string' && v.length > 0 && v.length <= 200, 'a node id of 1–200 characters'],
-  cluster: [
-    (v) => typeof v === 'string' && v.length > 0 && v.length <= 100,
-    'a cluster id of 1–100 characters',
-  ],
-  version: [isText(200), 'a version string'],
-  hostname: [isText(255), 'a hostname'],
-  mode: [(v) => MODES.includes(v as Mode), `one of ${MODES.join(', ')}`],
-  startedAt: [isCount, 'a timestamp'],
-  flushedAt: [isCount, 'a timestamp'],
-  uptimeSec: [(v) => isNumber(v) && v >= 0, 'seconds'],
-  connections: [isCount, 'a count'],
-  connects: [isCount, 'a count'],
-  disconnects: [isCount, 'a count'],
-  eventsIn: [isCount, 'a count'],
-  eventsOut: [isCount, 'a count'],
-  errors: [isCount, 'a count'],
-  authFailures: [isCount, 'a count'],
-  rateLimited: [isCount, 'a count'],
-  invalidPayloads: [isCount, 'a count'],
-  refused: [isCount, 'a count'],
-  online: [isCount, 'a count'],
-  away: [isCount, 'a count'],
-  staleClients: [isCount, 'a count'],
-  rss: [isCount, 'bytes'],
-  heapUsed: [isCount, 'bytes'],
-  cpuPercent: [(v) => isNumber(v) && v >= 0, 'a percentage'],
-  eventLoopP99Ms: [isNumber, 'milliseconds'],
-  redisConnected: [(v) => v === null || typeof v === 'boolean', 'true, false or null'],
-  redisLatencyMs: [nullable((v) => isNumber(v) && v >= 0), 'milliseconds or null'],
-  windowMin: [nullable(isNumber), 'milliseconds or null'],
-  windowMax: [nullable(isNumber), 'milliseconds or null'],
-  cumulativeMin: [nullable(isNumber), 'milliseconds or null'],
-  cumulativeMax: [nullable(isNumber), 'milliseconds or null'],
-};
+/** One check per field, in `PULSE_FIELDS` order: what a valid value is, and how to say so. */
+const CHECKS: readonly [check: (v: unknown) => boolean, expected: string][] = [
+  [isCount, 'a version number'],
+  [(v) => isText(v, 1, 200), 'a node id of 1–200 characters'],
+  [(v) => isText(v, 1, 100), 'a cluster id of 1–100 characters'],
+  [(v) => isText(v, 0, 200), 'a version string'],
+  [(v) => isText(v, 0, 255), 'a hostname'],
+  [(v) => MODES.includes(v as Mode), `one of ${MODES.join(', ')}`],
+  [isCount, 'a timestamp'],
+  [isCount, 'a timestamp'],
+  [(v) => isNumber(v) && v >= 0, 'seconds'],
+  ...Array.from({ length: 13 }, (): [(v: unknown) => boolean, string] => [isCount, 'a count']),
+  [isCount, 'bytes'],
+  [isCount, 'bytes'],
+  [(v) => isNumber(v) && v >= 0, 'a percentage'],
+  [isNumber, 'milliseconds'],
+  [(v) => v === null || typeof v === 'boolean', 'true, false or null'],
+  [(v) => v === null || (isNumber(v) && v >= 0), 'milliseconds or null'],
+  [isMs, 'milliseconds or null'],
+  [isMs, 'milliseconds or null'],
+  [isMs, 'milliseconds or null'],
+  [isMs, 'milliseconds or null'],
+];
 
-/** A parsed pulse, or why it is not one (for the node's `invalid` reason). */
+/**
+ * A parsed pulse, or why it is not one (for the node's `invalid` reason). The edge reads one per
+ * node per tick: one loop of plain checks, and an object of one fixed shape.
+ */
 export function readPulse(raw: string): { pulse: NodePulse } | { error: string } {
   let json: unknown;
   try {
@@ -189,18 +192,53 @@ export function readPulse(raw: string): { pulse: NodePulse } | { error: string }
   if (json.length !== PULSE_FIELDS.length) {
     return { error: `pulse has ${json.length} fields, not ${PULSE_FIELDS.length}` };
   }
-  const pulse: Record<string, unknown> = {};
-  const problems: string[] = [];
-  for (let i = 0; i < PULSE_FIELDS.length; i++) {
-    const field = PULSE_FIELDS[i]!;
-    const [check, expected] = CHECKS[field];
-    const value = json[i];
-    if (!check(value)) problems.push(`${field}: expected ${expected}, received ${JSON.stringify(value)}`);
-    pulse[field] = value;
+  let problems: string[] | null = null;
+  for (let i = 0; i < CHECKS.length; i++) {
+    const [check, expected] = CHECKS[i]!;
+    if (!check(json[i])) {
+      problems ??= [];
+      problems.push(`${PULSE_FIELDS[i]}: expected ${expected}, received ${JSON.stringify(json[i])}`);
+    }
   }
-  if (problems.length > 0) {
+  if (problems) {
     const more = problems.length > 3 ? ` (+${problems.length - 3} more)` : '';
     return { error: `snapshot failed validation: ${problems.slice(0, 3).join('; ')}${more}` };
   }
-  return { pulse: pulse as unknown as NodePulse };
+  const f = json as unknown as PulseTuple;
+  return {
+    pulse: {
+      v: f[0],
+      id: f[1],
+      cluster: f[2],
+      version: f[3],
+      hostname: f[4],
+      mode: f[5],
+      startedAt: f[6],
+      flushedAt: f[7],
+      uptimeSec: f[8],
+      connections: f[9],
+      connects: f[10],
+      disconnects: f[11],
+      eventsIn: f[12],
+      eventsOut: f[13],
+      errors: f[14],
+      authFailures: f[15],
+      rateLimited: f[16],
+      invalidPayloads: f[17],
+      refused: f[18],
+      online: f[19],
+      away: f[20],
+      staleClients: f[21],
+      rss: f[22],
+      heapUsed: f[23],
+      cpuPercent: f[24],
+      eventLoopP99Ms: f[25],
+      redisConnected: f[26],
+      redisLatencyMs: f[27],
+      windowMin: f[28],
+      windowMax: f[29],
+      cumulativeMin: f[30],
+      cumulativeMax: f[31],
+    },
+  };
 }

@@ -8,7 +8,8 @@ import { keyTemplate, type LuaScript } from './scripts.ts';
 /**
  * Lua for the cluster-wide aggregates (see `aggregates.ts` for the structures and why). Every
  * script that touches them takes the same leading block, so one library serves them all:
- * KEYS[1] the node set, KEYS[2..9] the aggregate keys, KEYS[10..17] the ledger's; ARGV[1..8] the
+ * KEYS[1] the node set, KEYS[2..9] the aggregate keys, KEYS[10] the ledger's node counts (the
+ * other ledger keys are built from it: same head, see `shared/src/keys/index.ts`); ARGV[1..8] the
  * heads and tails of the per-namespace indexes and of each node's contribution hashes. Per-node and
  * per-namespace keys are built from those templates, so they carry the cluster's hash tag like KEYS[1].
  */
@@ -29,9 +30,6 @@ export function aggregateBlock(keys: ClusterKeys): { keys: string[]; args: strin
       a.usersOnline,
       a.usersAway,
       a.totals,
-      ...LEDGER_LABEL_PART_NAMES.map((part) => keys.ledger.labels(part)),
-      keys.ledger.sketch('w'),
-      keys.ledger.sketch('k'),
       keys.ledger.refs,
     ],
     args: [
@@ -234,13 +232,15 @@ end
 -- The cluster ledger (ledger.ts): label maps summed in sorted sets, sketches in hashes. A node's
 -- contribution is its hash of '<part>' NL '<key>' → value; a flush adds what changed, a drop subtracts
 -- it all once. Gathered like the room changes, written by settle().
--- KEYS[10..14] are the label maps in LEDGER_LABEL_PART_NAMES order.
-local ledgerLabels = { ns = KEYS[10], tr = KEYS[11], dr = KEYS[12], rf = KEYS[13], ['in'] = KEYS[14] }
-local ledgerSketches = { w = KEYS[15], k = KEYS[16] }
+-- KEYS[10] is '…:ledger:refs'; the label maps and sketches share its head ('…:ledger:').
+local ledgerRefs = KEYS[10]
+local ledgerHead = string.sub(ledgerRefs, 1, #ledgerRefs - 4)
+local LEDGER_PARTS = { ${LEDGER_LABEL_PART_NAMES.map((part) => `'${part}'`).join(', ')} }
+local ledgerLabels, ledgerSketches = {}, { w = ledgerHead .. 'sketch:w', k = ledgerHead .. 'sketch:k' }
+for _, part in ipairs(LEDGER_PARTS) do ledgerLabels[part] = ledgerHead .. 'labels:' .. part end
 local function nodeLedgerKey(id) return ARGV[5] .. id .. '${NODE_LEDGER_TAIL}' end
 -- A label stays listed (even at 0: a namespace nobody is connected to) while some node reports it:
--- KEYS[17] counts, per label field, the nodes that do.
-local ledgerRefs = KEYS[17]
+-- ledgerRefs counts, per label field, the nodes that do.
 local ledgerDelta, ledgerRef, ledgerOrder = {}, {}, {}
 -- ref: +1 when the node starts reporting the field, -1 when it stops, 0 otherwise.
 local function addLedger(field, delta, ref)
@@ -500,7 +500,8 @@ return 1
  *     one), [online, away, members, rooms], [prefix, rooms, …], [namespace, rooms, …],
  *     [namespace members, …], [member, −size, …],
  *     [lost nodes whose contribution is too large to drop here: DROP_CONTRIBUTION, then read again],
- *     per ledger label map in KEYS order [distinct labels, [label, count, …] largest first],
+ *     per ledger label map (LEDGER_LABEL_PART_NAMES order) [distinct labels, [label, count, …]
+ *     largest first],
  *     the window sketch's sums [field, value, …], the cumulative one's }.
  */
 export const READ_CLUSTER = script(
@@ -535,10 +536,10 @@ for i = 1, #namespaces, 2 do
   touchNamespace(namespaces[i])
 end
 local ledgerLabelsRead = {}
-for k = 10, 14 do
+for _, part in ipairs(LEDGER_PARTS) do
   ledgerLabelsRead[#ledgerLabelsRead + 1] = {
-    redis.call('ZCARD', KEYS[k]),
-    redis.call('ZREVRANGE', KEYS[k], 0, labels - 1, 'WITHSCORES'),
+    redis.call('ZCARD', ledgerLabels[part]),
+    redis.call('ZREVRANGE', ledgerLabels[part], 0, labels - 1, 'WITHSCORES'),
   }
 end
 return {
