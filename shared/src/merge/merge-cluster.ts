@@ -69,9 +69,8 @@ export function pulseNode(record: PulseRecord, cluster: string): PulseNode {
       'the node wrote its snapshot without a pulse: it runs a Telltale release older than this edge (snapshot v1, or v2 before pulses); upgrade it',
     );
   }
-  const read = readPulse(record.pulse);
-  if ('error' in read) return invalid(read.error);
-  const { pulse } = read;
+  const pulse = readPulse(record.pulse);
+  if ('error' in pulse) return invalid(pulse.error);
   if (pulse.id !== nodeId) return invalid(`snapshot belongs to node '${pulse.id}', not '${nodeId}'`);
   if (pulse.cluster !== cluster)
     return invalid(`snapshot belongs to cluster '${pulse.cluster}', not '${cluster}'`);

@@ -172,11 +172,16 @@ const CHECKS: readonly [check: (v: unknown) => boolean, expected: string][] = [
   [isMs, 'milliseconds or null'],
 ];
 
+/** Why a pulse could not be read (the node's `invalid` reason). */
+export interface PulseError {
+  error: string;
+}
+
 /**
- * A parsed pulse, or why it is not one (for the node's `invalid` reason). The edge reads one per
- * node per tick: one loop of plain checks, and an object of one fixed shape.
+ * A parsed pulse, or why it is not one. The edge reads one per node per tick: one loop of plain
+ * checks, and an object of one fixed shape, with nothing else allocated.
  */
-export function readPulse(raw: string): { pulse: NodePulse } | { error: string } {
+export function readPulse(raw: string): NodePulse | PulseError {
   let json: unknown;
   try {
     json = JSON.parse(raw);
@@ -194,10 +199,11 @@ export function readPulse(raw: string): { pulse: NodePulse } | { error: string }
   }
   let problems: string[] | null = null;
   for (let i = 0; i < CHECKS.length; i++) {
-    const [check, expected] = CHECKS[i]!;
-    if (!check(json[i])) {
+    // Indexed, not destructured: array destructuring walks an iterator, on every field of every node.
+    const check = CHECKS[i]!;
+    if (!check[0](json[i])) {
       problems ??= [];
-      problems.push(`${PULSE_FIELDS[i]}: expected ${expected}, received ${JSON.stringify(json[i])}`);
+      problems.push(`${PULSE_FIELDS[i]}: expected ${check[1]}, received ${JSON.stringify(json[i])}`);
     }
   }
   if (problems) {
@@ -206,39 +212,37 @@ export function readPulse(raw: string): { pulse: NodePulse } | { error: string }
   }
   const f = json as unknown as PulseTuple;
   return {
-    pulse: {
-      v: f[0],
-      id: f[1],
-      cluster: f[2],
-      version: f[3],
-      hostname: f[4],
-      mode: f[5],
-      startedAt: f[6],
-      flushedAt: f[7],
-      uptimeSec: f[8],
-      connections: f[9],
-      connects: f[10],
-      disconnects: f[11],
-      eventsIn: f[12],
-      eventsOut: f[13],
-      errors: f[14],
-      authFailures: f[15],
-      rateLimited: f[16],
-      invalidPayloads: f[17],
-      refused: f[18],
-      online: f[19],
-      away: f[20],
-      staleClients: f[21],
-      rss: f[22],
-      heapUsed: f[23],
-      cpuPercent: f[24],
-      eventLoopP99Ms: f[25],
-      redisConnected: f[26],
-      redisLatencyMs: f[27],
-      windowMin: f[28],
-      windowMax: f[29],
-      cumulativeMin: f[30],
-      cumulativeMax: f[31],
-    },
+    v: f[0],
+    id: f[1],
+    cluster: f[2],
+    version: f[3],
+    hostname: f[4],
+    mode: f[5],
+    startedAt: f[6],
+    flushedAt: f[7],
+    uptimeSec: f[8],
+    connections: f[9],
+    connects: f[10],
+    disconnects: f[11],
+    eventsIn: f[12],
+    eventsOut: f[13],
+    errors: f[14],
+    authFailures: f[15],
+    rateLimited: f[16],
+    invalidPayloads: f[17],
+    refused: f[18],
+    online: f[19],
+    away: f[20],
+    staleClients: f[21],
+    rss: f[22],
+    heapUsed: f[23],
+    cpuPercent: f[24],
+    eventLoopP99Ms: f[25],
+    redisConnected: f[26],
+    redisLatencyMs: f[27],
+    windowMin: f[28],
+    windowMax: f[29],
+    cumulativeMin: f[30],
+    cumulativeMax: f[31],
   };
 }

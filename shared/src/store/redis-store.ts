@@ -173,25 +173,29 @@ function pairs(reply: unknown, what: string): [string, string | null][] {
   return out;
 }
 
-/** READ_NODES' / READ_CLUSTER's flat [id, lastFlush, snapshot, farewell, …] as records. */
-function nodeRecords(flat: unknown[]): NodeRecord[] {
-  const records: NodeRecord[] = [];
+/** A flat [id, lastFlush, value, farewell, …] reply (READ_NODES, READ_CLUSTER) as one record per node. */
+function flatRecords<T extends { farewell?: string | null }>(
+  flat: unknown[],
+  record: (nodeId: string, lastFlushAt: number, value: string | null) => T,
+): T[] {
+  const records: T[] = [];
   for (let i = 0; i + 3 < flat.length; i += 4) {
-    const record: NodeRecord = {
-      nodeId: text(flat[i]) ?? '',
-      lastFlushAt: Number(text(flat[i + 1])),
-      raw: text(flat[i + 2]),
-    };
+    const one = record(text(flat[i]) ?? '', Number(text(flat[i + 1])), text(flat[i + 2]));
     const farewell = text(flat[i + 3]);
-    if (farewell !== null) record.farewell = farewell;
-    records.push(record);
+    if (farewell !== null) one.farewell = farewell;
+    records.push(one);
   }
   return records;
 }
 
-/** READ_CLUSTER's flat [id, lastFlush, pulse, farewell, …] as records. */
+/** READ_NODES' records: each node with its snapshot. */
+function nodeRecords(flat: unknown[]): NodeRecord[] {
+  return flatRecords(flat, (nodeId, lastFlushAt, raw): NodeRecord => ({ nodeId, lastFlushAt, raw }));
+}
+
+/** READ_CLUSTER's records: each node with its pulse. */
 function pulseRecords(flat: unknown[]): PulseRecord[] {
-  return nodeRecords(flat).map(({ raw, ...rest }) => ({ ...rest, pulse: raw }));
+  return flatRecords(flat, (nodeId, lastFlushAt, pulse): PulseRecord => ({ nodeId, lastFlushAt, pulse }));
 }
 
 /** READ_CLUSTER's ledger parts: the label maps (KEYS order) and the two sketches' hashes. */
