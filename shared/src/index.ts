@@ -11,9 +11,8 @@ export { aggregateNamespace } from './store/aggregates.ts';
 export { AuditCursor, InvalidCursorError } from './store/cursor.ts';
 export {
   type ClusterLedger,
-  EMPTY_LEDGER,
+  emptyLedger,
   LEDGER_LABEL_PART_NAMES,
-  LEDGER_LABELS,
   type LedgerLabelPart,
   type LedgerSketch,
 } from './store/ledger.ts';

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { emptyLedger } from '../store/ledger.ts';
 import { createMemoryStore } from '../store/memory.ts';
 import { sampleSnapshot } from './fixtures.ts';
 import { mergeCluster } from './merge-cluster.ts';
@@ -49,17 +50,7 @@ describe('mergeCluster', () => {
           users: { online: 0, away: 0 },
           rooms: { total: 0, members: 0, byPrefix: {}, byNamespace: {}, top: [] },
         },
-        ledger: {
-          labels: {
-            ns: { top: [], distinct: 0 },
-            tr: { top: [], distinct: 0 },
-            dr: { top: [], distinct: 0 },
-            rf: { top: [], distinct: 0 },
-            in: { top: [], distinct: 0 },
-          },
-          window: { n: 0, sum: 0, z: 0, buckets: new Map() },
-          cumulative: { n: 0, sum: 0, z: 0, buckets: new Map() },
-        },
+        ledger: emptyLedger(),
       },
       T0,
       options,

@@ -148,29 +148,50 @@ function isText(v: unknown, min: number, max: number): boolean {
   return typeof v === 'string' && v.length >= min && v.length <= max;
 }
 
-/** One check per field, in `PULSE_FIELDS` order: what a valid value is, and how to say so. */
-const CHECKS: readonly [check: (v: unknown) => boolean, expected: string][] = [
-  [isCount, 'a version number'],
-  [(v) => isText(v, 1, 200), 'a node id of 1–200 characters'],
-  [(v) => isText(v, 1, 100), 'a cluster id of 1–100 characters'],
-  [(v) => isText(v, 0, 200), 'a version string'],
-  [(v) => isText(v, 0, 255), 'a hostname'],
-  [(v) => MODES.includes(v as Mode), `one of ${MODES.join(', ')}`],
-  [isCount, 'a timestamp'],
-  [isCount, 'a timestamp'],
-  [(v) => isNumber(v) && v >= 0, 'seconds'],
-  ...Array.from({ length: 13 }, (): [(v: unknown) => boolean, string] => [isCount, 'a count']),
-  [isCount, 'bytes'],
-  [isCount, 'bytes'],
-  [(v) => isNumber(v) && v >= 0, 'a percentage'],
-  [isNumber, 'milliseconds'],
-  [(v) => v === null || typeof v === 'boolean', 'true, false or null'],
-  [(v) => v === null || (isNumber(v) && v >= 0), 'milliseconds or null'],
-  [isMs, 'milliseconds or null'],
-  [isMs, 'milliseconds or null'],
-  [isMs, 'milliseconds or null'],
-  [isMs, 'milliseconds or null'],
-];
+type Check = readonly [check: (v: unknown) => boolean, expected: string];
+const count: Check = [isCount, 'a count'];
+const timestamp: Check = [isCount, 'a timestamp'];
+const bytes: Check = [isCount, 'bytes'];
+const msOrNull: Check = [isMs, 'milliseconds or null'];
+
+/** What a valid value of each field is, and how to say so; every field of `NodePulse` has one. */
+const CHECK_BY_FIELD: Record<(typeof PULSE_FIELDS)[number], Check> = {
+  v: [isCount, 'a version number'],
+  id: [(v) => isText(v, 1, 200), 'a node id of 1–200 characters'],
+  cluster: [(v) => isText(v, 1, 100), 'a cluster id of 1–100 characters'],
+  version: [(v) => isText(v, 0, 200), 'a version string'],
+  hostname: [(v) => isText(v, 0, 255), 'a hostname'],
+  mode: [(v) => MODES.includes(v as Mode), `one of ${MODES.join(', ')}`],
+  startedAt: timestamp,
+  flushedAt: timestamp,
+  uptimeSec: [(v) => isNumber(v) && v >= 0, 'seconds'],
+  connections: count,
+  connects: count,
+  disconnects: count,
+  eventsIn: count,
+  eventsOut: count,
+  errors: count,
+  authFailures: count,
+  rateLimited: count,
+  invalidPayloads: count,
+  refused: count,
+  online: count,
+  away: count,
+  staleClients: count,
+  rss: bytes,
+  heapUsed: bytes,
+  cpuPercent: [(v) => isNumber(v) && v >= 0, 'a percentage'],
+  eventLoopP99Ms: [isNumber, 'milliseconds'],
+  redisConnected: [(v) => v === null || typeof v === 'boolean', 'true, false or null'],
+  redisLatencyMs: [(v) => v === null || (isNumber(v) && v >= 0), 'milliseconds or null'],
+  windowMin: msOrNull,
+  windowMax: msOrNull,
+  cumulativeMin: msOrNull,
+  cumulativeMax: msOrNull,
+};
+
+/** The same checks by position, as the pulse's array holds the fields. */
+const CHECKS: readonly Check[] = PULSE_FIELDS.map((field) => CHECK_BY_FIELD[field]);
 
 /** Why a pulse could not be read (the node's `invalid` reason). */
 export interface PulseError {

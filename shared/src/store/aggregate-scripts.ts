@@ -2,7 +2,7 @@ import { type ClusterKeys, clusterKeys } from '../keys/index.ts';
 import { DEFAULT_ALPHA } from '../sketch/latency-sketch.ts';
 import { AGGREGATE_CHUNK_ENTRIES } from './aggregates.ts';
 import { NODE_SET_TTL_MS } from './codec.ts';
-import { LEDGER_LABEL_PART_NAMES } from './ledger.ts';
+import { LEDGER_LABEL_PART_NAMES, LEDGER_LABEL_PARTS } from './ledger.ts';
 import { keyTemplate, type LuaScript } from './scripts.ts';
 
 /**
@@ -46,6 +46,12 @@ export function aggregateBlock(keys: ClusterKeys): { keys: string[]; args: strin
  * the same for every cluster, so the scripts build it from ARGV[5] and this constant.
  */
 export const NODE_LEDGER_TAIL = keyTemplate(clusterKeys('x').nodeLedger)[1];
+
+/** `LEDGER_LABEL_PARTS` as Lua: { part, section, map } each. */
+const LEDGER_SOURCES = LEDGER_LABEL_PART_NAMES.map((part) => {
+  const [section, map] = LEDGER_LABEL_PARTS[part];
+  return `{ '${part}', '${section}', '${map}' }`;
+}).join(', ');
 
 /**
  * A room is `<namespace>\n<name>` in the cluster indexes; a node's contribution holds
@@ -255,7 +261,6 @@ end
 local function exact(v) return string.format('%.17g', v) end
 
 local function settleLedger()
-  local touched = {}
   for _, field in ipairs(ledgerOrder) do
     local delta = ledgerDelta[field]
     local cut = string.find(field, NL, 1, true)
@@ -263,14 +268,11 @@ local function settleLedger()
     local labels, sketch = ledgerLabels[part], ledgerSketches[part]
     local ref = ledgerRef[field]
     if labels and ref ~= 0 and tonumber(redis.call('HINCRBY', ledgerRefs, field, ref)) <= 0 then
-      touched[labels], touched[ledgerRefs] = true, true
       redis.call('HDEL', ledgerRefs, field)
       redis.call('ZREM', labels, key)
     elseif labels and (delta ~= 0 or ref > 0) then
-      touched[labels], touched[ledgerRefs] = true, true
       redis.call('ZINCRBY', labels, exact(delta), key)
     elseif delta ~= 0 and sketch then
-      touched[sketch] = true
       if key == 's' then
         redis.call('HINCRBYFLOAT', sketch, 's', exact(delta))
       elseif tonumber(redis.call('HINCRBY', sketch, key, exact(delta))) <= 0 then
@@ -278,8 +280,16 @@ local function settleLedger()
       end
     end
   end
-  for key in pairs(touched) do redis.call('PEXPIRE', key, aggregateTtl) end
   ledgerDelta, ledgerRef, ledgerOrder = {}, {}, {}
+end
+
+-- Every flush renews the ledger's keys and the node's share, changed or not, like the node set:
+-- a share that expired while its sums stayed could never be subtracted.
+local function touchLedger(id)
+  redis.call('PEXPIRE', ledgerRefs, aggregateTtl)
+  for _, key in pairs(ledgerLabels) do redis.call('PEXPIRE', key, aggregateTtl) end
+  for _, key in pairs(ledgerSketches) do redis.call('PEXPIRE', key, aggregateTtl) end
+  redis.call('PEXPIRE', nodeLedgerKey(id), aggregateTtl)
 end
 
 -- What a snapshot adds to the ledger (ledgerOf in ledger.ts); nothing for one that is not this
@@ -294,13 +304,10 @@ local function ledgerEntries(s, id)
       if type(v) == 'number' and v >= 0 then out[part .. NL .. label] = v end
     end
   end
-  local g = type(s.gauges) == 'table' and s.gauges or {}
-  local c = type(s.counters) == 'table' and s.counters or {}
-  labels('ns', g.byNamespace)
-  labels('tr', g.byTransport)
-  labels('dr', c.disconnectReasons)
-  labels('rf', c.refusedConnections)
-  labels('in', c.eventsInByType)
+  for _, source in ipairs({ ${LEDGER_SOURCES} }) do
+    local section = s[source[2]]
+    if type(section) == 'table' then labels(source[1], section[source[3]]) end
+  end
   local latency = type(s.latency) == 'table' and s.latency or {}
   for part, name in pairs({ w = 'window', k = 'cumulative' }) do
     local d = latency[name]
@@ -338,7 +345,6 @@ local function foldLedger(id, s)
   end
   batch('HSET', key, set)
   batch('HDEL', key, unset)
-  if #set > 0 then redis.call('PEXPIRE', key, aggregateTtl) end
 end
 
 local function dropLedger(id)
@@ -486,6 +492,7 @@ end
 -- After any drop above, so the ledger holds this snapshot's share whatever happened to the rest.
 foldLedger(id, snapshot)
 settle()
+touchLedger(id)
 if existed then return 0 end
 return 1
 `,

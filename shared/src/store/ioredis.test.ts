@@ -207,3 +207,37 @@ describe('ioredis store: a large flush in chunks', () => {
     expect(aggregates.rooms).toMatchObject({ total: 0, members: 0 });
   }, 60_000);
 });
+
+describe('ioredis store: the ledger keys live as long as the node set', () => {
+  let redis: RedisProcess;
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+
+  it('renews every ledger key and the node’s share at each flush, even one that changes nothing', async () => {
+    const connection = new Redis(redis.url);
+    const store = createIoredisStore(connection).forCluster('ledger-ttl');
+    const keys = clusterKeys('ledger-ttl');
+    const snapshot = sampleSnapshot({ node: { id: 'node-a', cluster: 'ledger-ttl' } });
+    const flush = () => store.flush({ snapshot, sockets: { upsert: [], remove: [] }, ttlMs: 60_000 });
+    try {
+      await flush();
+      const ledgerKeys = [
+        keys.nodeLedger('node-a'),
+        keys.ledger.refs,
+        keys.ledger.labels('ns'),
+        keys.ledger.labels('in'),
+        keys.ledger.sketch('w'),
+        keys.ledger.sketch('k'),
+      ];
+      for (const key of ledgerKeys) await connection.pexpire(key, 1_000);
+      await flush();
+      for (const key of ledgerKeys) expect(await connection.pttl(key), key).toBeGreaterThan(60_000);
+    } finally {
+      await connection.quit();
+    }
+  });
+});

@@ -1,9 +1,10 @@
 import { expect, it } from 'vitest';
 import type { SnapshotOverrides } from '../merge/fixtures.ts';
 import { sampleSnapshot } from '../merge/fixtures.ts';
+import { AGGREGATE_LABELS } from '../schema/aggregates.ts';
 import { pulseOf } from '../schema/pulse.ts';
 import type { StoreHarness } from './contract.ts';
-import { type ClusterLedger, LEDGER_LABELS, sketchDataOf } from './ledger.ts';
+import { type ClusterLedger, sketchDataOf } from './ledger.ts';
 import type { ClusterStore } from './port.ts';
 
 const T0 = 1_700_000_000_000;
@@ -93,13 +94,13 @@ export function describeLedgerContract(harness: () => StoreHarness): void {
     expect(empty.window.buckets.size).toBe(0);
   });
 
-  it(`reads each label map's ${LEDGER_LABELS} largest by name, and how many there are`, async () => {
+  it(`reads each label map's ${AGGREGATE_LABELS} largest by name, and how many there are`, async () => {
     const store = harness().store.forCluster(freshCluster('top'));
     const types = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`t${i}`, i + 1]));
     await flush(store, 'node-a', { counters: { eventsInByType: types } });
     const { ledger } = await store.readCluster();
     expect(ledger.labels.in.distinct).toBe(60);
-    expect(ledger.labels.in.top).toHaveLength(LEDGER_LABELS);
+    expect(ledger.labels.in.top).toHaveLength(AGGREGATE_LABELS);
     expect(ledger.labels.in.top[0]).toEqual(['t59', 60]);
     expect(ledger.labels.in.top.at(-1)).toEqual(['t10', 11]);
   });

@@ -1,4 +1,5 @@
 import { OVERFLOW_LABEL } from '../merge/labels.ts';
+import { AGGREGATE_LABELS } from '../schema/aggregates.ts';
 import type { SketchData } from '../schema/sketch.ts';
 import type { NodeSnapshot } from '../schema/snapshot.ts';
 import { DEFAULT_ALPHA } from '../sketch/latency-sketch.ts';
@@ -15,19 +16,27 @@ import { DEFAULT_ALPHA } from '../sketch/latency-sketch.ts';
  * restarted empty, or an edge dropped it while the node stalled) adds itself whole again.
  *
  * Label maps become one sorted set each (label → summed count), read as their largest
- * `LEDGER_LABELS`; sketches one hash each (`n`, `z`, `s` and bucket index → summed count).
+ * `AGGREGATE_LABELS`; sketches one hash each (`n`, `z`, `s` and bucket index → summed count).
  */
 
-/** The label maps the ledger sums, by part name, and where each is in a snapshot. */
+/**
+ * The label maps the ledger sums, by part name, and where each is in a snapshot (section, map):
+ * `ledgerOf` reads them from here, and the Lua that folds them in Redis is written from it.
+ */
 export const LEDGER_LABEL_PARTS = {
-  ns: (s: NodeSnapshot) => s.gauges.byNamespace,
-  tr: (s: NodeSnapshot) => s.gauges.byTransport,
-  dr: (s: NodeSnapshot) => s.counters.disconnectReasons,
-  rf: (s: NodeSnapshot) => s.counters.refusedConnections,
-  in: (s: NodeSnapshot) => s.counters.eventsInByType,
-} as const;
+  ns: ['gauges', 'byNamespace'],
+  tr: ['gauges', 'byTransport'],
+  dr: ['counters', 'disconnectReasons'],
+  rf: ['counters', 'refusedConnections'],
+  in: ['counters', 'eventsInByType'],
+} as const satisfies Record<string, readonly ['gauges' | 'counters', string]>;
 export type LedgerLabelPart = keyof typeof LEDGER_LABEL_PARTS;
 export const LEDGER_LABEL_PART_NAMES = Object.keys(LEDGER_LABEL_PARTS) as LedgerLabelPart[];
+
+function labelMap(snapshot: NodeSnapshot, part: LedgerLabelPart): Record<string, number> {
+  const [section, map] = LEDGER_LABEL_PARTS[part];
+  return (snapshot[section] as unknown as Record<string, Record<string, number>>)[map] ?? {};
+}
 
 /** The sketches the ledger sums: the last interval's and the cumulative one. */
 export const LEDGER_SKETCH_PARTS = {
@@ -36,20 +45,18 @@ export const LEDGER_SKETCH_PARTS = {
 } as const;
 export type LedgerSketchPart = keyof typeof LEDGER_SKETCH_PARTS;
 
-/** How many labels of each map a read carries by name; the rest of the cluster's count is `other`. */
-export const LEDGER_LABELS = 50;
-
 const NL = '\n';
 
 /**
- * A node's contribution: every non-zero value it adds to the sums. The Lua in `aggregate-scripts.ts`
+ * A node's contribution: every value it adds to the sums (labels at 0 too, so they stay listed;
+ * sketch buckets only when filled). The Lua in `aggregate-scripts.ts`
  * computes the same from the snapshot JSON; the memory store uses this. A sketch of another
  * relative accuracy than the default cannot be added to the others and is left out.
  */
 export function ledgerOf(snapshot: NodeSnapshot): Map<string, number> {
   const entries = new Map<string, number>();
   for (const part of LEDGER_LABEL_PART_NAMES) {
-    const map = LEDGER_LABEL_PARTS[part](snapshot);
+    const map = labelMap(snapshot, part);
     for (const label of Object.keys(map)) {
       // Zeros too: a label stays listed while some node reports it (a namespace nobody is on).
       entries.set(`${part}${NL}${label}`, map[label]!);
@@ -79,17 +86,17 @@ export interface LedgerSketch {
 
 /** What a read returns of the ledger. */
 export interface ClusterLedger {
-  /** Per label map: the largest `LEDGER_LABELS` by name, and how many distinct labels there are. */
+  /** Per label map: the largest `AGGREGATE_LABELS` by name, and how many distinct labels there are. */
   labels: Record<LedgerLabelPart, { top: [label: string, count: number][]; distinct: number }>;
   window: LedgerSketch;
   cumulative: LedgerSketch;
 }
 
-export const EMPTY_LEDGER: ClusterLedger = {
-  labels: { ns: emptyLabels(), tr: emptyLabels(), dr: emptyLabels(), rf: emptyLabels(), in: emptyLabels() },
-  window: emptySketch(),
-  cumulative: emptySketch(),
-};
+/** A ledger with nothing in it (a new one for each call: its sketches hold Maps). */
+export function emptyLedger(): ClusterLedger {
+  const labels = Object.fromEntries(LEDGER_LABEL_PART_NAMES.map((part) => [part, emptyLabels()]));
+  return { labels: labels as ClusterLedger['labels'], window: emptySketch(), cumulative: emptySketch() };
+}
 
 function emptyLabels() {
   return { top: [] as [string, number][], distinct: 0 };
@@ -188,7 +195,7 @@ export class LedgerBook {
     for (const [part, counts] of this.labels) {
       const top = [...counts]
         .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? 1 : a[0] > b[0] ? -1 : 0))
-        .slice(0, LEDGER_LABELS);
+        .slice(0, AGGREGATE_LABELS);
       labels[part] = { top, distinct: counts.size };
     }
     const copy = (s: LedgerSketch): LedgerSketch => ({ ...s, buckets: new Map(s.buckets) });

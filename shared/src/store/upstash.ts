@@ -15,8 +15,8 @@ import {
  * sends back the last `upstash-sync-token`); a network failure is retried twice, 50 then 100 ms
  * apart — 3 subrequests at most and well inside the tick's 2 s read deadline, where the client's
  * default 5 retries take 4.3 s and 6 subrequests. Replies come as plain JSON strings, not base64
- * (`responseEncoding: false`, the client's default from 1.40): a fifth fewer bytes per tick (522 →
- * 425 KB at 100 nodes in `pnpm bench cluster-read`), and
+ * (`responseEncoding: false`, the client's default from 1.40): a fifth fewer bytes per read (522 →
+ * 425 KB at 100 nodes in `pnpm bench cluster-read` when ticks read whole snapshots), and
  * everything Telltale stores is text it wrote itself (JSON and bounded labels).
  */
 export const UPSTASH_CLIENT_SETTINGS = {
